@@ -1,0 +1,196 @@
+//! `content/` → sorted list of article files, and one file → its text.
+//!
+//! Discovery never follows a symlink out of the site, never opens a FIFO or device
+//! (which would hang or read forever), and reports every file it cannot use instead
+//! of silently dropping it. Loading turns bytes into LF-only UTF-8 text.
+
+use crate::error::Diagnostic;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use walkdir::WalkDir;
+
+/// Largest article accepted, in bytes: far beyond any real analysis piece, small enough
+/// that pathological input cannot exhaust memory.
+pub const MAX_ARTICLE_BYTES: u64 = 4 * 1024 * 1024;
+
+/// Lists the Markdown files under `content_dir`, sorted, hidden files and editor
+/// leftovers skipped. Files that cannot be used are returned as diagnostics.
+pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let mut files = Vec::new();
+    let mut problems = Vec::new();
+    if !content_dir.is_dir() {
+        return (files, problems);
+    }
+    let canonical_root = site_root.canonicalize().unwrap_or_else(|_| site_root.to_path_buf());
+    let walker = WalkDir::new(content_dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let path = e.path().map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf);
+                problems.push(Diagnostic::file(&path, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if path.file_name().and_then(|n| n.to_str()).is_none() {
+            problems.push(Diagnostic::file(
+                path,
+                "file name is not valid UTF-8: rename it (URLs are built from names)",
+            ));
+            continue;
+        }
+        if ft.is_symlink() {
+            match check_symlink(path, &canonical_root) {
+                Ok(true) => {}
+                Ok(false) => continue,
+                Err(d) => {
+                    problems.push(d);
+                    continue;
+                }
+            }
+        } else if !ft.is_file() {
+            if has_md_extension(path) {
+                problems.push(Diagnostic::file(
+                    path,
+                    "not a regular file (a FIFO, socket or device): only regular files are read",
+                ));
+            }
+            continue;
+        }
+        if has_md_extension(path) {
+            files.push(path.to_path_buf());
+        }
+    }
+    (files, problems)
+}
+
+fn has_md_extension(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "md")
+}
+
+/// Hidden files, and the temporary files editors write beside the one being saved.
+pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.starts_with('.') || name.starts_with('#') || name.ends_with('~') || name.ends_with(".swp")
+}
+
+/// A symlink is used only when it resolves to a regular Markdown file inside the site.
+/// Ok(false): a symlink to something that is not an article (ignored like any such file).
+fn check_symlink(path: &Path, root: &Path) -> Result<bool, Diagnostic> {
+    let target = path.canonicalize().map_err(|e| {
+        Diagnostic::file(path, format!("broken symlink (dangling or looping): {e}"))
+    })?;
+    if !target.starts_with(root) {
+        return Err(Diagnostic::file(
+            path,
+            format!(
+                "symlink points outside the site (to `{}`): it is not read",
+                target.display()
+            ),
+        ));
+    }
+    let meta = fs::metadata(&target)
+        .map_err(|e| Diagnostic::file(path, format!("cannot read symlink target: {e}")))?;
+    if meta.is_dir() {
+        return Err(Diagnostic::file(
+            path,
+            "symlinked folders are not followed: move the articles into `content/` or link files one by one",
+        ));
+    }
+    Ok(meta.is_file() && has_md_extension(path))
+}
+
+/// Reads an article as text: strips a UTF-8 BOM, turns CRLF and CR into LF, and names
+/// the encoding when the bytes are not UTF-8.
+pub fn load(path: &Path) -> Result<String, Diagnostic> {
+    let file = fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
+    if !meta.is_file() {
+        return Err(Diagnostic::file(path, "not a regular file"));
+    }
+    if meta.len() > MAX_ARTICLE_BYTES {
+        return Err(Diagnostic::file(
+            path,
+            format!(
+                "file is too large ({} bytes; the limit is {MAX_ARTICLE_BYTES})",
+                meta.len()
+            ),
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(MAX_ARTICLE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
+    decode(bytes).map_err(|m| Diagnostic::file(path, m))
+}
+
+/// Bytes → LF-only UTF-8 text, or a message naming what the bytes look like.
+pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err("file is UTF-16: save it as UTF-8".into());
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            let bad = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let (line, _) = crate::config::line_col(
+                std::str::from_utf8(&bytes[..bad]).unwrap_or(""),
+                bad,
+            );
+            let guess = if bytes.iter().filter(|b| **b == 0).count() > bytes.len() / 8 {
+                "UTF-16 without a byte-order mark"
+            } else {
+                "a legacy 8-bit encoding such as Windows-1256 or Latin-1"
+            };
+            return Err(format!(
+                "line {line}: file is not UTF-8 (it looks like {guess}): save it as UTF-8"
+            ));
+        }
+    };
+    let text = text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text);
+    if text.contains('\r') {
+        Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    } else {
+        Ok(text)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bom_and_crlf_become_plain_lf() {
+        let t = decode(b"\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\n".to_vec()).unwrap();
+        assert_eq!(t, "---\ntitle: x\n---\n");
+    }
+
+    #[test]
+    fn other_encodings_are_named() {
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().contains("UTF-16"));
+        let latin1 = b"---\ntitle: caf\xE9\n".to_vec();
+        let e = decode(latin1).unwrap_err();
+        assert!(e.contains("not UTF-8") && e.contains("line 2"), "{e}");
+    }
+
+    #[test]
+    fn ignored_names() {
+        for n in [".hidden.md", "#x.md#", "x.md~", ".x.md.swp"] {
+            assert!(is_ignored(std::ffi::OsStr::new(n)), "{n}");
+        }
+        assert!(!is_ignored(std::ffi::OsStr::new("مقال.md")));
+    }
+}

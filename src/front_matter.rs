@@ -1,0 +1,311 @@
+//! Source text → (front matter, body): split the `---` block, deserialize it with
+//! `yaml_serde`, and report problems at `line:col` of the real file.
+
+use crate::error::Located;
+use jiff::civil::Date;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The front matter fields an article may set. Unknown fields are an error.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub title: String,
+    pub date: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub topic: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub subtitle: Option<String>,
+    #[serde(default)]
+    pub summary: Option<String>,
+    #[serde(default)]
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub draft: bool,
+    #[serde(default)]
+    pub updated: Option<String>,
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[serde(default)]
+    pub source: Option<SourceRef>,
+    #[serde(default)]
+    pub extra: BTreeMap<String, yaml_serde::Value>,
+}
+
+/// Where an article was first published.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceRef {
+    pub name: String,
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+pub const FIELDS: &[&str] = &[
+    "title", "date", "author", "topic", "tags", "subtitle", "summary", "slug", "draft", "updated",
+    "lang", "source", "extra",
+];
+
+/// A file split at its front matter fences. Line numbers are 1-based, in the file.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Split<'a> {
+    pub yaml: &'a str,
+    /// File line of the first YAML line (the line after the opening `---`).
+    pub yaml_line: usize,
+    pub body: &'a str,
+    /// File line of the first body line.
+    pub body_line: usize,
+}
+
+/// Splits `text` (LF line endings, no BOM) at its `---` fences.
+pub fn split(text: &str) -> Result<Split<'_>, Located> {
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return Err(Located::at(
+            1,
+            1,
+            "missing front matter: the file must start with a `---` line, then YAML (at least `title` and `date`), then `---`",
+        ));
+    }
+    let mut offset = first.len();
+    let mut line_no = 1;
+    for line in lines {
+        line_no += 1;
+        // Only a line that is exactly `---` closes the block: `--- x` or ` ---` inside a
+        // value are ordinary YAML text.
+        if line.trim_end_matches(['\n', '\r']) == "---" {
+            return Ok(Split {
+                yaml: &text[first.len()..offset],
+                yaml_line: 2,
+                body: &text[offset + line.len()..],
+                body_line: line_no + 1,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Located::at(
+        1,
+        1,
+        "front matter is not closed: add a `---` line after the YAML block",
+    ))
+}
+
+/// Parses the YAML block. Errors carry the position in the file, not in the block.
+pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
+    if split.yaml.trim().is_empty() {
+        return Err(Located::at(
+            split.yaml_line,
+            1,
+            "front matter is empty: `title` and `date` are required",
+        ));
+    }
+    if let Some((line, col)) = find_tab_indent(split.yaml) {
+        return Err(Located::at(
+            split.yaml_line + line - 1,
+            col,
+            "a tab indents this line: YAML allows spaces only",
+        ));
+    }
+    let fm: FrontMatter = yaml_serde::from_str(split.yaml).map_err(|e| yaml_error(split, &e))?;
+    ensure_valid(split, &fm)?;
+    Ok(fm)
+}
+
+fn find_tab_indent(yaml: &str) -> Option<(usize, usize)> {
+    yaml.lines().enumerate().find_map(|(i, l)| {
+        let indent: String = l.chars().take_while(|c| *c == ' ' || *c == '\t').collect();
+        indent.find('\t').map(|col| (i + 1, col + 1))
+    })
+}
+
+fn yaml_error(split: &Split<'_>, e: &yaml_serde::Error) -> Located {
+    let full = e.to_string();
+    // yaml_serde appends " at line L column C" to the message; we print our own position.
+    let message = match full.rfind(" at line ") {
+        Some(i) => &full[..i],
+        None => full.as_str(),
+    };
+    let message = explain_yaml_message(message);
+    let (line, col) = match e.location() {
+        Some(loc) => (split.yaml_line + loc.line() - 1, loc.column()),
+        None => (split.yaml_line, 1),
+    };
+    Located::at(line, col, message)
+}
+
+/// Rewrites serde's messages into ours: a suggestion for unknown fields, plain words
+/// for type mismatches.
+fn explain_yaml_message(message: &str) -> String {
+    if let Some(rest) = message.strip_prefix("unknown field `") {
+        let field = rest.split('`').next().unwrap_or("");
+        return match closest_field(field) {
+            Some(near) => format!("unknown field `{field}`: did you mean `{near}`?"),
+            None => format!(
+                "unknown field `{field}`: known fields are {}",
+                FIELDS.join(", ")
+            ),
+        };
+    }
+    if message.starts_with("tags: invalid type") {
+        return "`tags` must be a list, for example `tags: [سياسة, اقتصاد]`".to_owned();
+    }
+    message.to_owned()
+}
+
+/// The known field nearest to `name`, if it is near enough to be a typo.
+pub fn closest_field(name: &str) -> Option<&'static str> {
+    FIELDS
+        .iter()
+        .map(|f| (strsim::damerau_levenshtein(name, f), *f))
+        .filter(|(d, f)| *d <= 2.max(f.len() / 3))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, f)| f)
+}
+
+/// The file line on which `key:` is written at the top level of the block.
+pub fn key_line(split: &Split<'_>, key: &str) -> usize {
+    split
+        .yaml
+        .lines()
+        .position(|l| {
+            l.strip_prefix(key)
+                .is_some_and(|r| r.trim_start().starts_with(':'))
+        })
+        .map_or(split.yaml_line, |i| split.yaml_line + i)
+}
+
+fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
+    if fm.title.trim().is_empty() {
+        return Err(Located::at(key_line(split, "title"), 1, "`title` is empty"));
+    }
+    parse_date(&fm.date).map_err(|m| Located::at(key_line(split, "date"), 1, m))?;
+    if let Some(updated) = &fm.updated {
+        parse_date(updated).map_err(|m| Located::at(key_line(split, "updated"), 1, m))?;
+    }
+    if let Some(slug) = &fm.slug {
+        if crate::slug::slugify(slug).is_empty() {
+            return Err(Located::at(
+                key_line(split, "slug"),
+                1,
+                format!("`slug` `{slug}` has no letters or digits to make a URL from"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A publication date: `YYYY-MM-DD`, or an RFC 3339 timestamp (`2019-02-05T10:00:00+02:00`),
+/// whose calendar date (in its own offset) is kept. Eastern Arabic digits are rejected with
+/// a message saying so: dates are data, written in ASCII digits.
+pub fn parse_date(text: &str) -> Result<Date, String> {
+    let t = text.trim();
+    if t.chars()
+        .any(|c| ('\u{0660}'..='\u{0669}').contains(&c) || ('\u{06F0}'..='\u{06F9}').contains(&c))
+    {
+        return Err(format!(
+            "date `{t}` uses Arabic-Indic digits: write it with ASCII digits, as `YYYY-MM-DD` (the site shows it in the digits `site.toml` asks for)"
+        ));
+    }
+    if t.len() == 10 {
+        return t.parse::<Date>().map_err(|e| {
+            format!("date `{t}` is not a real calendar date as `YYYY-MM-DD`: {e}")
+        });
+    }
+    t.parse::<jiff::Timestamp>()
+        .map(|_| ())
+        .map_err(|e| format!("date `{t}` is neither `YYYY-MM-DD` nor an RFC 3339 timestamp: {e}"))?;
+    // The timestamp is valid; its date is the one the author wrote, in the author's offset.
+    t[..10]
+        .parse::<Date>()
+        .map_err(|e| format!("date `{t}`: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_str(text: &str) -> Result<FrontMatter, Located> {
+        parse(&split(text)?)
+    }
+
+    #[test]
+    fn splits_and_counts_lines() {
+        let s = split("---\ntitle: x\ndate: 2019-02-05\n---\nbody\n").unwrap();
+        assert_eq!(s.yaml, "title: x\ndate: 2019-02-05\n");
+        assert_eq!(s.body, "body\n");
+        assert_eq!(s.body_line, 5);
+    }
+
+    #[test]
+    fn delimiter_lookalikes_do_not_close() {
+        let s = split("---\ntitle: \"a\n --- b\"\nx: ---\n---\nbody").unwrap();
+        assert!(s.yaml.contains(" --- b"));
+        assert_eq!(s.body, "body");
+    }
+
+    #[test]
+    fn missing_fences_are_errors() {
+        assert!(split("title: x\n").unwrap_err().message.contains("missing front matter"));
+        assert!(split("---\ntitle: x\n").unwrap_err().message.contains("not closed"));
+        assert!(split("").is_err());
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_nearest() {
+        let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntopik: y\n---\n").unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("`topik`") && e.message.contains("`topic`"), "{}", e.message);
+    }
+
+    #[test]
+    fn yaml_errors_are_at_file_lines() {
+        let e = parse_str("---\ntitle: \"unclosed\ndate: 2019-02-05\n---\n").unwrap_err();
+        assert!(e.line >= 2, "{e:?}");
+        let e = parse_str("---\ntitle: x\n\tdate: 2019-02-05\n---\n").unwrap_err();
+        assert_eq!((e.line, e.col), (3, 1));
+    }
+
+    #[test]
+    fn wrong_types_and_duplicates() {
+        let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntags: سياسة\n---\n").unwrap_err();
+        assert!(e.message.contains("must be a list"), "{}", e.message);
+        assert_eq!(e.line, 4);
+        let e = parse_str("---\ntitle: x\ntitle: y\ndate: 2019-02-05\n---\n").unwrap_err();
+        assert!(e.message.contains("duplicate"), "{}", e.message);
+    }
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("2019-02-05").unwrap().to_string(), "2019-02-05");
+        assert_eq!(parse_date("2019-02-05T23:30:00+02:00").unwrap().to_string(), "2019-02-05");
+        assert!(parse_date("2019-02-30").is_err());
+        assert!(parse_date("٢٠١٩-٠٢-٠٥").unwrap_err().contains("Arabic-Indic"));
+        assert!(parse_date("05/02/2019").is_err());
+        let e = parse_str("---\ntitle: x\ndate: 2019-02-30\n---\n").unwrap_err();
+        assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn missing_required_field() {
+        let e = parse_str("---\ntitle: x\n---\n").unwrap_err();
+        assert!(e.message.contains("`date`"), "{}", e.message);
+    }
+
+    #[test]
+    fn nesting_and_alias_bombs_fail_cleanly() {
+        let deep = format!("---\ntitle: x\ndate: 2019-02-05\nextra: {{a: {}1{}}}\n---\n", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(parse_str(&deep).is_err());
+        let mut bomb = String::from("---\ntitle: x\ndate: 2019-02-05\nextra:\n  a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for i in 0..9 {
+            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            bomb.push_str(&format!("  b{i}: &b{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        }
+        bomb.push_str("---\n");
+        assert!(parse_str(&bomb).is_err());
+    }
+}

@@ -1,0 +1,166 @@
+//! warraq: a right-to-left-first static-site generator for archives of Arabic writing.
+//!
+//! The build is a pipeline, one stage per module:
+//!
+//! ```text
+//! content/**/*.md ─discover─▶ paths ─load+parse─▶ Page ─assemble─▶ Site ─render─▶ files ─write─▶ public/
+//!   (content.rs)                    (page.rs, front_matter.rs,  (site.rs)  (render.rs,   (output.rs)
+//!                                    markdown.rs, slug.rs)                  views.rs)
+//! ```
+//!
+//! Every output is a pure function of some pages, the templates and `site.toml`
+//! ([`render::Job`]); pages are parsed and outputs rendered in parallel (rayon), and
+//! each file is written as soon as it is rendered. A build that finds any problem
+//! reports all of them ([`error::BuildFailed`]) and leaves the previous output untouched.
+
+pub mod config;
+pub mod content;
+pub mod error;
+pub mod front_matter;
+pub mod i18n;
+pub mod markdown;
+pub mod output;
+pub mod page;
+pub mod render;
+pub mod scaffold;
+pub mod site;
+pub mod slug;
+pub mod theme;
+pub mod views;
+
+use anyhow::{Context as _, Result};
+use config::Config;
+use error::{BuildFailed, Diagnostic};
+use page::Page;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+/// What `build` may change from the site's own settings.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Output folder (default: `output_dir` from `site.toml`, relative to the site).
+    pub output: Option<PathBuf>,
+    /// Overrides `base_url` (e.g. for a preview deployment).
+    pub base_url: Option<String>,
+    /// Include articles marked `draft: true`.
+    pub drafts: bool,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct Report {
+    pub output: PathBuf,
+    pub articles: usize,
+    pub files: usize,
+    pub written: usize,
+    pub unchanged: usize,
+    pub elapsed: Duration,
+}
+
+/// Builds the site at `root`.
+pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
+    let started = Instant::now();
+    let config = load_config(root, opts)?;
+    let output = output_dir(root, &config, opts)?;
+    let pages = load_pages(root, &config)?;
+    let site = site::assemble(config, pages, site::AssembleOptions { drafts: opts.drafts })
+        .map_err(BuildFailed::from)?;
+    let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
+    let staging = output::Staging::create(&output)?;
+    let files = renderer
+        .render_all(&render::jobs(&site), |path, bytes| staging.write(path, bytes))
+        .map_err(BuildFailed::from)?;
+    let assets = copy_static(root, &staging).map_err(BuildFailed::from)?;
+    let stats = staging.commit()?;
+    Ok(Report {
+        output,
+        articles: site.articles.len(),
+        files: files + assets,
+        written: stats.written,
+        unchanged: stats.unchanged,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Reads and checks `site.toml`, applying command-line overrides.
+pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
+    let path = root.join("site.toml");
+    let text = std::fs::read(&path)
+        .with_context(|| format!("cannot read `{}`: is this a warraq site? (`warraq init DIR` makes one)", path.display()))?;
+    let text = content::decode(text).map_err(|m| BuildFailed::from(vec![Diagnostic::file(&path, m)]))?;
+    let mut config = Config::parse(&text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
+    if let Some(url) = &opts.base_url {
+        config.base_url = url.trim_end_matches('/').to_owned();
+    }
+    Ok(config)
+}
+
+fn output_dir(root: &Path, config: &Config, opts: &BuildOptions) -> Result<PathBuf> {
+    let output = match &opts.output {
+        Some(o) => o.clone(),
+        None => root.join(&config.output_dir),
+    };
+    output::ensure_safe_output_dir(root, &output)?;
+    Ok(output)
+}
+
+/// Discovers, reads and parses every article in parallel; all problems are returned.
+pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
+    let content_dir = root.join("content");
+    let (paths, mut problems) = content::discover(root, &content_dir);
+    let results: Vec<Result<Page, Diagnostic>> = paths
+        .par_iter()
+        .map(|path| {
+            let rel = path.strip_prefix(&content_dir).unwrap_or(path);
+            page::load(path, rel, config)
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(p) => pages.push(p),
+            Err(d) => problems.push(d),
+        }
+    }
+    if problems.is_empty() {
+        Ok(pages)
+    } else {
+        Err(BuildFailed::from(problems).into())
+    }
+}
+
+/// Copies the default theme's assets, then the site's `static/` over them. A static
+/// file may not take the place of a generated page.
+fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, Vec<Diagnostic>> {
+    let mut problems = Vec::new();
+    let own = theme::site_files(&root.join("static"), &mut problems);
+    let mut count = 0;
+    for (name, bytes) in theme::default_static_files() {
+        if own.iter().any(|(n, _)| *n == name) {
+            continue;
+        }
+        match staging.write(&name, bytes) {
+            Ok(()) => count += 1,
+            Err(d) => problems.push(d),
+        }
+    }
+    for (name, path) in own {
+        if staging.exists(&name) {
+            problems.push(Diagnostic::file(&path, format!("`/{name}` is a page warraq generates: rename this static file")));
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) => match staging.write(&name, &bytes) {
+                Ok(()) => count += 1,
+                Err(d) => problems.push(d),
+            },
+            Err(e) => problems.push(Diagnostic::file(&path, format!("cannot read: {e}"))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(count)
+    } else {
+        Err(problems)
+    }
+}

@@ -1,0 +1,384 @@
+//! Markdown body → [`Rendered`]: HTML, table of contents, summary, plain text and word count.
+//!
+//! pulldown-cmark parses once into a list of events; each concern is a small pass over
+//! that list (raw HTML, unsafe URLs, heading ids, caption figures), then one HTML write.
+
+use crate::slug::slugify;
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+use std::collections::HashSet;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// What the page stage needs from a Markdown body.
+#[derive(Debug, Clone, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub toc: Vec<TocEntry>,
+    /// HTML of the part before `<!-- more -->`, else of the first paragraph.
+    pub summary_html: String,
+    /// The summary's visible text (meta descriptions).
+    pub summary_plain: String,
+    /// The visible text, for word counts, feeds and search.
+    pub plain: String,
+    pub words: usize,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct TocEntry {
+    pub level: u8,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct MarkdownOptions {
+    /// Pass raw HTML through (trusted authors only); otherwise it is shown as text.
+    pub unsafe_html: bool,
+}
+
+pub const MORE_MARKER: &str = "<!-- more -->";
+
+fn parser_options() -> Options {
+    // No smart punctuation: it would force English curly quotes into Arabic text.
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_HEADING_ATTRIBUTES
+}
+
+/// Renders a Markdown body.
+pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
+    let mut events: Vec<Event<'_>> = Parser::new_ext(body, parser_options()).collect();
+    let more_at = find_more_marker(&events);
+    if !opts.unsafe_html {
+        neutralise_raw_html(&mut events);
+    }
+    neutralise_unsafe_urls(&mut events);
+    let toc = assign_heading_ids(&mut events);
+    let plain = plain_text(&events);
+    let words = count_words(&plain);
+    let summary_events = match more_at {
+        Some(i) => &events[..i],
+        None => first_paragraph(&events),
+    };
+    let summary_plain = plain_text(summary_events).split_whitespace().collect::<Vec<_>>().join(" ");
+    let summary_html = write_html(summary_events.iter().cloned(), body.len() / 4);
+    let html = write_html(events, body.len() * 3 / 2);
+    Rendered {
+        html,
+        toc,
+        summary_html,
+        summary_plain,
+        plain,
+        words,
+    }
+}
+
+fn write_html<'a>(events: impl IntoIterator<Item = Event<'a>>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
+    html::push_html(&mut out, CaptionFigures::new(events.into_iter()));
+    out
+}
+
+fn find_more_marker(events: &[Event<'_>]) -> Option<usize> {
+    events.iter().position(|e| match e {
+        Event::Html(h) | Event::InlineHtml(h) => h.trim() == MORE_MARKER,
+        _ => false,
+    })
+}
+
+/// Raw HTML becomes visible text (escaped on output), except the `<!-- more -->` marker,
+/// which is dropped.
+fn neutralise_raw_html(events: &mut Vec<Event<'_>>) {
+    events.retain(|e| !matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER));
+    for e in events.iter_mut() {
+        if let Event::Html(h) | Event::InlineHtml(h) = e {
+            *e = Event::Text(std::mem::replace(h, CowStr::Borrowed("")));
+        }
+    }
+}
+
+/// Link and image destinations with a script-running scheme become `#`.
+fn neutralise_unsafe_urls(events: &mut [Event<'_>]) {
+    for e in events.iter_mut() {
+        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = e {
+            if is_unsafe_url(dest_url) {
+                *dest_url = CowStr::Borrowed("#");
+            }
+        }
+    }
+}
+
+/// `javascript:`, `vbscript:` and `data:` (other than images), however obfuscated with
+/// case, whitespace or control characters, which browsers ignore inside a scheme.
+pub fn is_unsafe_url(url: &str) -> bool {
+    let scheme: String = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .take_while(|c| *c != ':' && *c != '/' && *c != '?' && *c != '#')
+        .flat_map(char::to_lowercase)
+        .collect();
+    let rest_is_scheme = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).nth(scheme.chars().count()) == Some(':');
+    if !rest_is_scheme {
+        return false;
+    }
+    match scheme.as_str() {
+        "javascript" | "vbscript" => true,
+        "data" => !url.trim_start().to_lowercase().starts_with("data:image/")
+            || url.to_lowercase().contains("svg"),
+        _ => false,
+    }
+}
+
+/// Gives every heading an id that keeps Arabic letters (or the one written with `{#id}`),
+/// unique in the page, and returns the table of contents.
+fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+    let mut toc = Vec::new();
+    let mut used = HashSet::new();
+    let mut i = 0;
+    while i < events.len() {
+        if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
+            let level = *level;
+            let end = events[i..]
+                .iter()
+                .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
+                .map_or(events.len(), |p| i + p);
+            let title = plain_text(&events[i + 1..end]);
+            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+                let base = match id {
+                    Some(given) => slugify(given),
+                    None => slugify(&title),
+                };
+                let base = if base.is_empty() { "section".to_owned() } else { base };
+                let mut unique = base.clone();
+                let mut n = 1;
+                while !used.insert(unique.clone()) {
+                    unique = format!("{base}-{n}");
+                    n += 1;
+                }
+                *id = Some(CowStr::from(unique.clone()));
+                toc.push(TocEntry {
+                    level: heading_number(level),
+                    id: unique,
+                    title: title.trim().to_owned(),
+                });
+            }
+            i = end;
+        }
+        i += 1;
+    }
+    toc
+}
+
+fn heading_number(level: HeadingLevel) -> u8 {
+    level as u8
+}
+
+fn first_paragraph<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
+    let Some(start) = events
+        .iter()
+        .position(|e| matches!(e, Event::Start(Tag::Paragraph)))
+    else {
+        return &[];
+    };
+    // A paragraph holding only an image caption is not a summary.
+    let end = events[start..]
+        .iter()
+        .position(|e| matches!(e, Event::End(TagEnd::Paragraph)))
+        .map_or(events.len(), |p| start + p + 1);
+    if matches!(events.get(start + 1), Some(Event::Start(Tag::Image { .. }))) {
+        return first_paragraph(&events[end..]);
+    }
+    &events[start..end]
+}
+
+/// The visible text of some events, with block boundaries as spaces or newlines.
+fn plain_text(events: &[Event<'_>]) -> String {
+    let mut out = String::new();
+    for e in events {
+        match e {
+            Event::Text(t) | Event::Code(t) => out.push_str(t),
+            Event::SoftBreak | Event::HardBreak => out.push(' '),
+            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
+                out.push('\n')
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Words by Unicode word boundaries (UAX #29), which treat an Arabic word with its
+/// attached clitics (`والتحالفات`) as one word, as a reader does.
+pub fn count_words(text: &str) -> usize {
+    text.unicode_words().count()
+}
+
+/// A paragraph holding only an image becomes a `<figure>` with the image's title (or alt
+/// text) as `<figcaption>`; an image with no file (`![caption]()`) keeps only the caption,
+/// for photos an archive quotes but does not hold.
+struct CaptionFigures<'a, I: Iterator<Item = Event<'a>>> {
+    inner: std::iter::Peekable<I>,
+    queue: std::collections::VecDeque<Event<'a>>,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> CaptionFigures<'a, I> {
+    fn new(inner: I) -> Self {
+        CaptionFigures {
+            inner: inner.peekable(),
+            queue: Default::default(),
+        }
+    }
+
+    /// After `Start(Paragraph)`: if the paragraph is exactly one image, returns the
+    /// figure's HTML events.
+    fn try_figure(&mut self) -> Option<Vec<Event<'a>>> {
+        let Some(Event::Start(Tag::Image { .. })) = self.inner.peek() else {
+            return None;
+        };
+        let mut taken = Vec::new();
+        for e in self.inner.by_ref() {
+            let done = matches!(e, Event::End(TagEnd::Paragraph));
+            taken.push(e);
+            if done {
+                break;
+            }
+        }
+        let image_end = taken.iter().position(|e| matches!(e, Event::End(TagEnd::Image)));
+        let only_image = image_end.is_some_and(|p| p + 2 == taken.len());
+        if !only_image {
+            self.queue.extend(taken);
+            return None;
+        }
+        let Event::Start(Tag::Image { dest_url, title, .. }) = &taken[0] else {
+            return None;
+        };
+        let alt = plain_text(&taken[1..taken.len() - 2]);
+        let caption = if title.is_empty() { alt.clone() } else { title.to_string() };
+        let mut html = String::from("<figure>");
+        if !dest_url.is_empty() {
+            html.push_str("<img src=\"");
+            pulldown_cmark_escape_href(&mut html, dest_url);
+            html.push_str("\" alt=\"");
+            escape_html(&mut html, &alt);
+            html.push_str("\" loading=\"lazy\">");
+        }
+        html.push_str("<figcaption>");
+        escape_html(&mut html, &caption);
+        html.push_str("</figcaption></figure>\n");
+        Some(vec![Event::Html(CowStr::from(html))])
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CaptionFigures<'a, I> {
+    type Item = Event<'a>;
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(e) = self.queue.pop_front() {
+            return Some(e);
+        }
+        let e = self.inner.next()?;
+        if matches!(e, Event::Start(Tag::Paragraph)) {
+            if let Some(figure) = self.try_figure() {
+                self.queue.extend(figure);
+                return self.queue.pop_front();
+            }
+        }
+        Some(e)
+    }
+}
+
+pub fn escape_html(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+fn pulldown_cmark_escape_href(out: &mut String, url: &str) {
+    // The same escaping pulldown-cmark's writer uses for `href` and `src`.
+    let _ = pulldown_cmark_escape::escape_href(&mut *out, url);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn r(md: &str) -> Rendered {
+        render(md, MarkdownOptions::default())
+    }
+
+    #[test]
+    fn heading_ids_keep_arabic_and_are_unique() {
+        let out = r("## الخيار العسكرى.. هل يسقط ترامب؟\n\n## الخيار العسكرى.. هل يسقط ترامب؟\n\n### Custom {#mine}\n");
+        assert!(out.html.contains("id=\"الخيار-العسكرى-هل-يسقط-ترامب\""), "{}", out.html);
+        assert!(out.html.contains("id=\"الخيار-العسكرى-هل-يسقط-ترامب-1\""));
+        assert!(out.html.contains("id=\"mine\""));
+        assert_eq!(out.toc.len(), 3);
+        assert_eq!(out.toc[0].level, 2);
+        assert_eq!(out.toc[0].title, "الخيار العسكرى.. هل يسقط ترامب؟");
+    }
+
+    #[test]
+    fn summary_sources() {
+        let out = r("أول فقرة.\n\nثانية.\n");
+        assert_eq!(out.summary_html, "<p>أول فقرة.</p>\n");
+        let out = r("أول.\n\nثانية.\n\n<!-- more -->\n\nثالثة.\n");
+        assert!(out.summary_html.contains("ثانية") && !out.summary_html.contains("ثالثة"));
+        assert!(!out.html.contains("more"));
+    }
+
+    #[test]
+    fn raw_html_is_text_unless_allowed() {
+        let out = r("<script>alert(1)</script>\n\nنص <b>x</b>\n");
+        assert!(!out.html.contains("<script>") && out.html.contains("&lt;script&gt;"));
+        let out = render("<b>x</b>\n", MarkdownOptions { unsafe_html: true });
+        assert!(out.html.contains("<b>x</b>"));
+    }
+
+    #[test]
+    fn script_urls_are_neutralised() {
+        for url in ["javascript:alert(1)", "JaVaScRiPt:x", " java\tscript:x", "vbscript:x", "data:text/html,x"] {
+            assert!(is_unsafe_url(url), "{url}");
+        }
+        for url in ["https://x.org", "/a/b", "../x.md", "#id", "mailto:a@b", "data:image/png;base64,AA"] {
+            assert!(!is_unsafe_url(url), "{url}");
+        }
+        let out = r("[x](javascript:alert(1))\n");
+        assert!(out.html.contains("href=\"#\""), "{}", out.html);
+    }
+
+    #[test]
+    fn captions_become_figures() {
+        let out = r("قبل.\n\n![ترامب انتقد انغماس أسلافه]()\n\nبعد.\n");
+        assert!(out.html.contains("<figure><figcaption>ترامب انتقد انغماس أسلافه</figcaption></figure>"), "{}", out.html);
+        assert!(!out.html.contains("<img"));
+        let out = r("![alt](/a.jpg \"تعليق\")\n");
+        assert!(out.html.contains("<img src=\"/a.jpg\" alt=\"alt\""));
+        assert!(out.html.contains("<figcaption>تعليق</figcaption>"));
+        // An image inside text stays inline.
+        let out = r("نص ![a](/a.jpg) نص\n");
+        assert!(!out.html.contains("<figure>"));
+    }
+
+    #[test]
+    fn arabic_words_counted_by_unicode_boundaries() {
+        assert_eq!(count_words("الخيار العسكرى، هل يسقط ترامب فى 2020؟"), 7);
+        assert_eq!(r("# عنوان\n\nكلمة وكلمتان\n").words, 3);
+    }
+
+    #[test]
+    fn extensions_are_on() {
+        let out = r("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~\n\n- [x] done\n\nنص[^1]\n\n[^1]: حاشية\n");
+        for needle in ["<table>", "<del>", "checkbox", "footnote"] {
+            assert!(out.html.contains(needle), "{needle}: {}", out.html);
+        }
+        assert!(!r("\"quoted\"\n").html.contains('“'));
+    }
+}

@@ -1,0 +1,368 @@
+//! Pages → [`Site`]: drafts dropped, articles sorted newest first, taxonomies and year
+//! archives grouped, and every URL checked to have exactly one owner.
+
+use crate::config::{Config, TaxonomySettings};
+use crate::error::Diagnostic;
+use crate::page::{Kind, Page};
+use crate::slug::{slugify, term_key};
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
+
+pub struct Site {
+    pub config: Config,
+    /// Articles, newest first.
+    pub articles: Vec<Page>,
+    pub standalone: Vec<Page>,
+    pub taxonomies: Vec<Taxonomy>,
+    /// Years, newest first.
+    pub years: Vec<Year>,
+}
+
+/// Which front matter field a taxonomy groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxonomyKind {
+    Tags,
+    Topics,
+    Authors,
+}
+
+impl TaxonomyKind {
+    pub const ALL: [TaxonomyKind; 3] = [TaxonomyKind::Tags, TaxonomyKind::Topics, TaxonomyKind::Authors];
+
+    /// The plural name, used in URLs (`/tags/`) and translation keys.
+    pub fn name(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Topics => "topics",
+            TaxonomyKind::Authors => "authors",
+        }
+    }
+
+    /// The singular name (translation key of one term's label).
+    pub fn singular(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tag",
+            TaxonomyKind::Topics => "topic",
+            TaxonomyKind::Authors => "author",
+        }
+    }
+
+    /// The terms a page holds in this taxonomy, as written.
+    pub fn terms_of(self, page: &Page) -> Vec<&str> {
+        match self {
+            TaxonomyKind::Tags => page.tags.iter().map(String::as_str).collect(),
+            TaxonomyKind::Topics => page.topic.as_deref().into_iter().collect(),
+            TaxonomyKind::Authors => page.author.as_deref().into_iter().collect(),
+        }
+    }
+
+    fn settings(self, config: &Config) -> &TaxonomySettings {
+        match self {
+            TaxonomyKind::Tags => &config.taxonomies.tags,
+            TaxonomyKind::Topics => &config.taxonomies.topics,
+            TaxonomyKind::Authors => &config.taxonomies.authors,
+        }
+    }
+}
+
+pub struct Taxonomy {
+    pub kind: TaxonomyKind,
+    pub paginate_by: usize,
+    pub feed: bool,
+    /// Terms, most articles first, then by name.
+    pub terms: Vec<Term>,
+    by_key: HashMap<String, usize>,
+}
+
+impl Taxonomy {
+    pub fn url(&self) -> String {
+        format!("/{}/", self.kind.name())
+    }
+
+    /// The term a spelling belongs to.
+    pub fn term(&self, spelling: &str) -> Option<&Term> {
+        self.by_key.get(&term_key(spelling)).map(|&i| &self.terms[i])
+    }
+}
+
+pub struct Term {
+    /// The most common spelling among the articles.
+    pub name: String,
+    /// Every spelling that was merged into this term, with its count.
+    pub spellings: BTreeMap<String, usize>,
+    pub slug: String,
+    pub url: String,
+    /// Indices into `Site::articles`, newest first.
+    pub pages: Vec<usize>,
+}
+
+pub struct Year {
+    pub year: i16,
+    pub url: String,
+    pub pages: Vec<usize>,
+}
+
+/// Options that change what is assembled.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AssembleOptions {
+    pub drafts: bool,
+}
+
+pub fn assemble(config: Config, pages: Vec<Page>, opts: AssembleOptions) -> Result<Site, Vec<Diagnostic>> {
+    let (mut articles, standalone): (Vec<Page>, Vec<Page>) = pages
+        .into_iter()
+        .filter(|p| opts.drafts || !p.draft)
+        .partition(|p| p.kind == Kind::Article);
+    articles.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.url.cmp(&b.url))
+    });
+    let mut problems = Vec::new();
+    let taxonomies = TaxonomyKind::ALL
+        .iter()
+        .filter(|k| k.settings(&config).enabled)
+        .map(|&k| group_terms(k, &config, &articles, &mut problems))
+        .collect();
+    let years = group_years(&articles);
+    let site = Site {
+        config,
+        articles,
+        standalone,
+        taxonomies,
+        years,
+    };
+    problems.extend(ensure_unique_urls(&site));
+    if problems.is_empty() {
+        Ok(site)
+    } else {
+        Err(problems)
+    }
+}
+
+fn group_terms(kind: TaxonomyKind, config: &Config, articles: &[Page], problems: &mut Vec<Diagnostic>) -> Taxonomy {
+    let mut terms: Vec<Term> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    for (i, page) in articles.iter().enumerate() {
+        for spelling in kind.terms_of(page) {
+            let key = term_key(spelling);
+            if key.is_empty() {
+                problems.push(Diagnostic::file(
+                    &page.path,
+                    format!("{} `{spelling}` has no letters or digits to make a URL from", kind.singular()),
+                ));
+                continue;
+            }
+            let t = *by_key.entry(key).or_insert_with(|| {
+                terms.push(Term {
+                    name: String::new(),
+                    spellings: BTreeMap::new(),
+                    slug: String::new(),
+                    url: String::new(),
+                    pages: Vec::new(),
+                });
+                terms.len() - 1
+            });
+            let term = &mut terms[t];
+            *term.spellings.entry(spelling.to_owned()).or_default() += 1;
+            // A page that lists two spellings of one term is counted once.
+            if term.pages.last() != Some(&i) {
+                term.pages.push(i);
+            }
+        }
+    }
+    for term in &mut terms {
+        // Most common spelling; ties go to the first in code-point order, so the
+        // choice does not depend on file order.
+        let (name, _) = term
+            .spellings
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+            .expect("a term exists only with a spelling");
+        term.name = name.clone();
+        term.slug = slugify(&term.name);
+        term.url = format!("/{}/{}/", kind.name(), term.slug);
+    }
+    let mut order: Vec<usize> = (0..terms.len()).collect();
+    order.sort_by(|&a, &b| {
+        terms[b].pages.len().cmp(&terms[a].pages.len()).then_with(|| terms[a].name.cmp(&terms[b].name))
+    });
+    let mut sorted: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
+    let terms: Vec<Term> = order.iter().map(|&i| sorted[i].take().expect("each term once")).collect();
+    let by_key = terms.iter().enumerate().map(|(i, t)| (term_key(&t.name), i)).collect();
+    let settings = kind.settings(config);
+    Taxonomy {
+        kind,
+        paginate_by: settings.paginate_by.unwrap_or(config.paginate_by).max(1),
+        feed: settings.feed,
+        terms,
+        by_key,
+    }
+}
+
+fn group_years(articles: &[Page]) -> Vec<Year> {
+    let mut years: Vec<Year> = Vec::new();
+    for (i, page) in articles.iter().enumerate() {
+        let y = page.date.year();
+        match years.last_mut() {
+            Some(last) if last.year == y => last.pages.push(i),
+            _ => years.push(Year {
+                year: y,
+                url: format!("/years/{y}/"),
+                pages: vec![i],
+            }),
+        }
+    }
+    years
+}
+
+/// Paths the build always writes itself; no page may claim them.
+pub const RESERVED: &[&str] = &[
+    "/", "/404.html", "/sitemap.xml", "/atom.xml", "/robots.txt", "/years/", "/search/", "/page/",
+];
+
+/// Two pages with one URL, or a page claiming a generated URL, is an error naming both.
+fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
+    let mut owners: HashMap<String, Option<&PathBuf>> = HashMap::new();
+    for r in RESERVED {
+        owners.insert((*r).to_owned(), None);
+    }
+    for t in &site.taxonomies {
+        owners.insert(t.url(), None);
+        for term in &t.terms {
+            owners.insert(term.url.clone(), None);
+        }
+    }
+    for y in &site.years {
+        owners.insert(y.url.clone(), None);
+    }
+    let mut problems = Vec::new();
+    for page in site.articles.iter().chain(&site.standalone) {
+        let url = page.url.clone();
+        let claimed = url.trim_end_matches('/');
+        let reserved_prefix = ["/page", "/search"]
+            .iter()
+            .any(|p| claimed == *p || claimed.starts_with(&format!("{p}/")));
+        match owners.get(&url) {
+            Some(Some(other)) => problems.push(Diagnostic::file(
+                &page.path,
+                format!("URL `{url}` is also the URL of `{}`: set a different `slug` in one of them", other.display()),
+            )),
+            Some(None) => problems.push(Diagnostic::file(
+                &page.path,
+                format!("URL `{url}` is a page warraq generates: rename the file or set `slug`"),
+            )),
+            None if reserved_prefix => problems.push(Diagnostic::file(
+                &page.path,
+                format!("URL `{url}` is under a path warraq generates: rename the file or set `slug`"),
+            )),
+            None => {
+                owners.insert(url, Some(&page.path));
+            }
+        }
+    }
+    problems
+}
+
+/// One page of a paginated list: which items, and the URLs around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pager {
+    pub number: usize,
+    pub total: usize,
+    pub start: usize,
+    pub end: usize,
+    pub url: String,
+    pub prev_url: Option<String>,
+    pub next_url: Option<String>,
+}
+
+/// Page `number` (1-based) of a list of `count` items at `base` (`/tags/x/`):
+/// page 1 at `base`, page N at `base` + `page/N/`.
+pub fn pager(base: &str, count: usize, per_page: usize, number: usize) -> Pager {
+    let total = count.div_ceil(per_page).max(1);
+    let url_of = |n: usize| if n == 1 { base.to_owned() } else { format!("{base}page/{n}/") };
+    Pager {
+        number,
+        total,
+        start: ((number - 1) * per_page).min(count),
+        end: (number * per_page).min(count),
+        url: url_of(number),
+        prev_url: (number > 1).then(|| url_of(number - 1)),
+        next_url: (number < total).then(|| url_of(number + 1)),
+    }
+}
+
+pub fn page_count(count: usize, per_page: usize) -> usize {
+    count.div_ceil(per_page).max(1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    fn page(name: &str, date: &str, tags: &[&str]) -> Page {
+        let config = Config::parse("title = \"t\"\n").unwrap();
+        let text = format!("---\ntitle: {name}\ndate: {date}\ntags: [{}]\n---\nنص\n", tags.join(", "));
+        let mut p = crate::page::parse(&text, &Path::new("articles").join(format!("{name}.md")), &config).unwrap();
+        p.path = PathBuf::from(format!("content/articles/{name}.md"));
+        p
+    }
+
+    fn site(pages: Vec<Page>) -> Result<Site, Vec<Diagnostic>> {
+        assemble(Config::parse("title = \"t\"\n").unwrap(), pages, AssembleOptions::default())
+    }
+
+    #[test]
+    fn variant_spellings_are_one_term_named_by_majority() {
+        let s = site(vec![
+            page("a", "2019-01-01", &["السِّيَاسَة"]),
+            page("b", "2019-01-02", &["السياسة"]),
+            page("c", "2019-01-03", &["السياسة"]),
+            page("d", "2019-01-04", &["الســياسة", "اقتصاد"]),
+        ])
+        .unwrap();
+        let tags = &s.taxonomies[0];
+        assert_eq!(tags.terms.len(), 2);
+        assert_eq!(tags.terms[0].name, "السياسة");
+        assert_eq!(tags.terms[0].pages.len(), 4);
+        assert_eq!(tags.terms[0].url, "/tags/السياسة/");
+        assert!(tags.term("السِّيَاسَة").is_some());
+    }
+
+    #[test]
+    fn newest_first_and_years() {
+        let s = site(vec![page("old", "2018-05-01", &[]), page("new", "2020-01-01", &[])]).unwrap();
+        assert_eq!(s.articles[0].title, "new");
+        assert_eq!(s.years.iter().map(|y| y.year).collect::<Vec<_>>(), vec![2020, 2018]);
+    }
+
+    #[test]
+    fn one_url_two_files_is_an_error_naming_both() {
+        let mut b = page("a", "2019-01-01", &[]);
+        b.path = PathBuf::from("content/articles/other.md");
+        let e = site(vec![page("a", "2019-01-02", &[]), b]).err().unwrap();
+        assert_eq!(e.len(), 1);
+        let msg = e[0].to_string();
+        assert!(msg.contains("content/articles/a.md") && msg.contains("other.md"), "{msg}");
+    }
+
+    #[test]
+    fn normalization_collisions_are_caught() {
+        let a = page("مقال", "2019-01-01", &[]);
+        let b = page("مَقال\u{200B}", "2019-01-02", &[]);
+        assert!(site(vec![a, b]).is_err());
+    }
+
+    #[test]
+    fn pagination_urls() {
+        let p = pager("/tags/x/", 5, 2, 1);
+        assert_eq!((p.total, p.start, p.end), (3, 0, 2));
+        assert_eq!(p.next_url.as_deref(), Some("/tags/x/page/2/"));
+        let p = pager("/", 5, 2, 3);
+        assert_eq!(p.prev_url.as_deref(), Some("/page/2/"));
+        assert_eq!((p.start, p.end), (4, 5));
+        assert_eq!(pager("/", 0, 2, 1).total, 1);
+    }
+}

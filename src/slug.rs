@@ -1,0 +1,148 @@
+//! Text → URL slugs and identity keys.
+//!
+//! A slug keeps Arabic (and every other script's) letters and digits: `السياسة الدولية`
+//! becomes `السياسة-الدولية`, never a lossy transliteration. An identity key goes further
+//! and folds the spelling variants Arabic writers use interchangeably (tashkeel, tatweel,
+//! hamza forms, `ى`/`ي`, `ة`/`ه`) so that two spellings of one term are one term.
+//! Neither is ever shown in place of the author's own text.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Longest slug, in characters. Arabic letters take two bytes in UTF-8, so this stays
+/// well under the 255-byte file-name limit of common file systems.
+pub const MAX_SLUG_CHARS: usize = 80;
+
+/// Characters that change how text looks or orders without being letters: bidi
+/// embeddings, overrides and isolates, zero-width joiners and spaces, the BOM, soft hyphen.
+pub fn is_invisible_control(c: char) -> bool {
+    matches!(c,
+        '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2069}'
+        | '\u{FEFF}' | '\u{00AD}' | '\u{061C}')
+}
+
+/// Arabic diacritics (harakat, tanwin, shadda, sukun, superscript alef, Quranic marks).
+pub fn is_tashkeel(c: char) -> bool {
+    matches!(c, '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}' | '\u{06D6}'..='\u{06ED}')
+}
+
+/// The Arabic tatweel (kashida), a pure elongation mark.
+pub const TATWEEL: char = '\u{0640}';
+
+/// Removes what never belongs in a key or slug: invisible controls, tashkeel, tatweel.
+/// NFKC first, so Arabic presentation forms pasted from PDFs become ordinary letters.
+fn strip_marks(text: &str) -> impl Iterator<Item = char> + '_ {
+    text.nfkc()
+        .filter(|&c| !is_invisible_control(c) && !is_tashkeel(c) && c != TATWEEL)
+}
+
+/// A URL slug that keeps Arabic letters: letters and digits of any script are kept
+/// (Latin lower-cased), every run of anything else becomes one `-`. The result never
+/// contains `/`, `\`, `.` or `%`, so it cannot escape its directory.
+pub fn slugify(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut pending_dash = false;
+    let mut count = 0;
+    for c in strip_marks(text) {
+        if c.is_alphanumeric() {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+                count += 1;
+            }
+            pending_dash = false;
+            for l in c.to_lowercase() {
+                out.push(l);
+            }
+            count += 1;
+            if count >= MAX_SLUG_CHARS {
+                break;
+            }
+        } else {
+            pending_dash = true;
+        }
+    }
+    out
+}
+
+/// Folds one Arabic letter to the form used in identity keys and search.
+pub fn fold_arabic_letter(c: char) -> char {
+    match c {
+        'أ' | 'إ' | 'آ' | 'ٱ' => 'ا',
+        'ى' => 'ي',
+        'ة' => 'ه',
+        'ؤ' => 'و',
+        'ئ' => 'ي',
+        _ => c,
+    }
+}
+
+/// The identity key of a term: two spellings with the same key are the same term.
+/// It is the slug with Arabic letter variants folded.
+pub fn term_key(text: &str) -> String {
+    slugify(text).chars().map(fold_arabic_letter).collect()
+}
+
+/// The same text with invisible controls removed (for titles and names shown in pages:
+/// a stray bidi override must not reorder the page around it). Letters are untouched.
+pub fn strip_invisible(text: &str) -> String {
+    if text.chars().any(is_invisible_control) {
+        text.chars().filter(|&c| !is_invisible_control(c)).collect()
+    } else {
+        text.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_keeps_arabic_letters() {
+        assert_eq!(slugify("السياسة الدولية"), "السياسة-الدولية");
+        assert_eq!(slugify("كيف يقنع ترامب؟.. تحليل"), "كيف-يقنع-ترامب-تحليل");
+        // عرب and رب stay distinct (a transliterating slugger makes both `rb`).
+        assert_ne!(slugify("عرب"), slugify("رب"));
+    }
+
+    #[test]
+    fn slug_lowercases_latin_and_drops_punctuation() {
+        assert_eq!(slugify("NATO & the G20!"), "nato-the-g20");
+        assert_eq!(slugify("  --a--  "), "a");
+    }
+
+    #[test]
+    fn slug_never_holds_path_syntax() {
+        for hostile in ["../../etc/passwd", "a/b\\c", "%2e%2e%2f", "..", "CON.txt"] {
+            let s = slugify(hostile);
+            assert!(!s.contains(['/', '\\', '.', '%']), "{hostile} -> {s}");
+        }
+        assert_eq!(slugify("../.."), "");
+    }
+
+    #[test]
+    fn slug_strips_tashkeel_tatweel_and_controls() {
+        assert_eq!(slugify("السِّيَاسَة"), "السياسة");
+        assert_eq!(slugify("الســياسة"), "السياسة");
+        assert_eq!(slugify("ال\u{200B}سياسة\u{202E}"), "السياسة");
+    }
+
+    #[test]
+    fn slug_is_bounded() {
+        let long = "كلمة ".repeat(200);
+        assert!(slugify(&long).chars().count() <= MAX_SLUG_CHARS + 1);
+    }
+
+    #[test]
+    fn keys_fold_spelling_variants() {
+        assert_eq!(term_key("العسكرى"), term_key("العسكري"));
+        assert_eq!(term_key("أمريكا"), term_key("امريكا"));
+        assert_eq!(term_key("السِّيَاسَة"), term_key("الســياسة"));
+        assert_eq!(term_key("ﻣﺎﺩﻭﺭﻭ"), term_key("مادورو")); // presentation forms
+        assert_ne!(term_key("مصر"), term_key("عصر"));
+    }
+
+    #[test]
+    fn strip_invisible_keeps_letters() {
+        assert_eq!(strip_invisible("فى\u{202E}عسكرى"), "فىعسكرى");
+        assert_eq!(strip_invisible("فى عسكرى"), "فى عسكرى");
+    }
+}

@@ -1,0 +1,204 @@
+//! Templates and assets → a compiled [`Templates`] set: the default theme embedded in
+//! the binary, overridden file by file by the site's own `templates/` and `static/`.
+
+use crate::error::Diagnostic;
+use include_dir::{include_dir, Dir, DirEntry};
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use tera::{ErrorKind, Tera};
+use walkdir::WalkDir;
+
+static DEFAULT_TEMPLATES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/templates");
+static DEFAULT_STATIC: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/static");
+
+/// The compiled templates, and which of them the site provides itself.
+pub struct Templates {
+    pub tera: Tera,
+    root: PathBuf,
+    own: HashSet<String>,
+}
+
+impl Templates {
+    /// Compiles the default templates with the site's own ones in their place.
+    pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+        let mut sources: BTreeMap<String, String> = BTreeMap::new();
+        for (name, bytes) in embedded_files(&DEFAULT_TEMPLATES) {
+            sources.insert(name, String::from_utf8_lossy(bytes).into_owned());
+        }
+        let mut own = HashSet::new();
+        let mut problems = Vec::new();
+        let dir = root.join("templates");
+        for (name, path) in site_files(&dir, &mut problems) {
+            match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| {
+                crate::content::decode(b)
+            }) {
+                Ok(text) => {
+                    sources.insert(name.clone(), text);
+                    own.insert(name);
+                }
+                Err(m) => problems.push(Diagnostic::file(&path, m)),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut templates = Templates {
+            tera: Tera::new(),
+            root: root.to_path_buf(),
+            own,
+        };
+        if let Err(e) = templates.tera.add_raw_templates(sources.iter()) {
+            return Err(vec![templates.error(&e, "")]);
+        }
+        Ok(templates)
+    }
+
+    /// The file a template comes from, as shown in messages.
+    pub fn path_of(&self, name: &str) -> PathBuf {
+        if self.own.contains(name) {
+            self.root.join("templates").join(name)
+        } else {
+            PathBuf::from(format!("(default theme) templates/{name}"))
+        }
+    }
+
+    /// A Tera error as `templates/x.html:LINE:COL: message`.
+    pub fn error(&self, e: &tera::Error, template: &str) -> Diagnostic {
+        match e.kind() {
+            ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
+                let name = if r.filename().is_empty() { template } else { r.filename() };
+                Diagnostic {
+                    path: self.path_of(name),
+                    line: Some(r.span().start_line),
+                    col: Some(r.span().start_col + 1),
+                    message: format!("template error: {}", r.message()),
+                }
+            }
+            _ => {
+                let mut message = format!("template error: {e}");
+                let mut source = std::error::Error::source(e);
+                while let Some(s) = source {
+                    message.push_str(&format!(": {s}"));
+                    source = s.source();
+                }
+                Diagnostic::file(&self.path_of(template), message)
+            }
+        }
+    }
+}
+
+/// Files under a site folder, as (name relative to it with `/`, path), sorted; hidden and
+/// editor files skipped. Symlinks leaving the site are reported, never followed.
+pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
+    let mut out = Vec::new();
+    if !dir.is_dir() {
+        return out;
+    }
+    let root = dir
+        .parent()
+        .and_then(|p| p.canonicalize().ok())
+        .unwrap_or_else(|| dir.to_path_buf());
+    let walker = WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(e.file_name()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                problems.push(Diagnostic::file(dir, format!("cannot read: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let ft = entry.file_type();
+        if ft.is_dir() {
+            continue;
+        }
+        if ft.is_symlink() {
+            match path.canonicalize() {
+                Ok(target) if target.starts_with(&root) && target.is_file() => {}
+                Ok(target) if !target.starts_with(&root) => {
+                    problems.push(Diagnostic::file(
+                        path,
+                        format!("symlink points outside the site (to `{}`): it is never published", target.display()),
+                    ));
+                    continue;
+                }
+                Ok(_) => {
+                    problems.push(Diagnostic::file(path, "symlinked folders are not followed"));
+                    continue;
+                }
+                Err(e) => {
+                    problems.push(Diagnostic::file(path, format!("broken symlink (dangling or looping): {e}")));
+                    continue;
+                }
+            }
+        } else if !ft.is_file() {
+            problems.push(Diagnostic::file(path, "not a regular file (a FIFO, socket or device): it is skipped"));
+            continue;
+        }
+        let Ok(rel) = path.strip_prefix(dir) else { continue };
+        let Some(name) = rel.to_str() else {
+            problems.push(Diagnostic::file(path, "file name is not valid UTF-8: rename it"));
+            continue;
+        };
+        out.push((name.replace('\\', "/"), path.to_path_buf()));
+    }
+    out
+}
+
+/// The default theme's files under an embedded folder, as (relative name, bytes), sorted.
+fn embedded_files(dir: &'static Dir<'static>) -> Vec<(String, &'static [u8])> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir];
+    while let Some(d) = stack.pop() {
+        for entry in d.entries() {
+            match entry {
+                DirEntry::Dir(sub) => stack.push(sub),
+                DirEntry::File(f) => {
+                    let name = f.path().to_string_lossy().replace('\\', "/");
+                    if !name.rsplit('/').next().is_some_and(|n| n.starts_with('.')) {
+                        out.push((name, f.contents()));
+                    }
+                }
+            }
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    out
+}
+
+/// The default theme's static assets.
+pub fn default_static_files() -> Vec<(String, &'static [u8])> {
+    embedded_files(&DEFAULT_STATIC)
+}
+
+/// The default theme's templates.
+pub fn default_template_files() -> Vec<(String, &'static [u8])> {
+    embedded_files(&DEFAULT_TEMPLATES)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_theme_compiles() {
+        let t = Templates::load(Path::new("/nonexistent-site")).unwrap();
+        for name in ["base.html", "article.html", "list.html", "term.html", "terms.html", "atom.xml", "sitemap.xml", "404.html"] {
+            assert!(t.tera.get_template_names().any(|n| n == name), "{name}");
+        }
+    }
+
+    #[test]
+    fn syntax_errors_name_template_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        std::fs::write(dir.path().join("templates/404.html"), "<p>\n{% if %}\n").unwrap();
+        let e = Templates::load(dir.path()).err().unwrap();
+        let msg = e[0].to_string();
+        assert!(msg.contains("templates/404.html:2:"), "{msg}");
+    }
+}
