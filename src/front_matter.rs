@@ -104,6 +104,13 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
             "front matter is empty: `title` and `date` are required",
         ));
     }
+    if let Some((line, col)) = find_deep_nesting(split.yaml) {
+        return Err(Located::at(
+            split.yaml_line + line - 1,
+            col,
+            format!("front matter nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
     if let Some((line, col)) = find_tab_indent(split.yaml) {
         return Err(Located::at(
             split.yaml_line + line - 1,
@@ -114,6 +121,40 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
     let fm: FrontMatter = yaml_serde::from_str(split.yaml).map_err(|e| yaml_error(split, &e))?;
     ensure_valid(split, &fm)?;
     Ok(fm)
+}
+
+/// Deepest nesting accepted in front matter. The YAML parser's own limit is checked only
+/// after it has scanned the whole block, which takes seconds on hostile input.
+const MAX_DEPTH: usize = 64;
+
+/// The position where flow (`[`, `{`) or block (indentation) nesting passes `MAX_DEPTH`.
+/// Quoted strings are skipped, so brackets inside titles do not count.
+fn find_deep_nesting(yaml: &str) -> Option<(usize, usize)> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, line) in yaml.lines().enumerate() {
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        if indent > 2 * MAX_DEPTH {
+            return Some((i + 1, indent));
+        }
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') => quote = Some(c),
+                (None, '#') => break,
+                (None, '[' | '{') => {
+                    depth += 1;
+                    if depth > MAX_DEPTH {
+                        return Some((i + 1, col + 1));
+                    }
+                }
+                (None, ']' | '}') => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+    }
+    None
 }
 
 fn find_tab_indent(yaml: &str) -> Option<(usize, usize)> {
@@ -299,7 +340,11 @@ mod tests {
     #[test]
     fn nesting_and_alias_bombs_fail_cleanly() {
         let deep = format!("---\ntitle: x\ndate: 2019-02-05\nextra: {{a: {}1{}}}\n---\n", "[".repeat(100_000), "]".repeat(100_000));
-        assert!(parse_str(&deep).is_err());
+        let e = parse_str(&deep).unwrap_err();
+        assert!(e.message.contains("nests deeper"), "{}", e.message);
+        assert_eq!(e.line, 4);
+        // Brackets inside quoted strings are text.
+        assert!(parse_str(&format!("---\ntitle: \"{}\"\ndate: 2019-02-05\n---\n", "[".repeat(100))).is_ok());
         let mut bomb = String::from("---\ntitle: x\ndate: 2019-02-05\nextra:\n  a: &a [x,x,x,x,x,x,x,x,x]\n");
         for i in 0..9 {
             let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
