@@ -131,9 +131,15 @@ fn default_feed_limit() -> usize {
 
 /// Text direction of a language tag: right-to-left for Arabic-script and Hebrew languages.
 pub fn direction(lang: &str) -> &'static str {
-    let primary = lang.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    let primary = lang
+        .split(['-', '_'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match primary.as_str() {
-        "ar" | "fa" | "ur" | "he" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb" | "ku" | "arz" => "rtl",
+        "ar" | "fa" | "ur" | "he" | "ps" | "sd" | "ug" | "yi" | "dv" | "ckb" | "ku" | "arz" => {
+            "rtl"
+        }
         _ => "ltr",
     }
 }
@@ -153,9 +159,7 @@ impl Config {
     /// Parses `site.toml` text; errors carry the line and column of the offending key.
     pub fn parse(text: &str) -> Result<Config, Located> {
         let mut config: Config = toml::from_str(text).map_err(|e| {
-            let (line, col) = e
-                .span()
-                .map_or((1, 1), |span| line_col(text, span.start));
+            let (line, col) = e.span().map_or((1, 1), |span| line_col(text, span.start));
             Located::at(line, col, e.message().trim().to_owned())
         })?;
         config.ensure_valid().map_err(|m| Located::at(1, 1, m))?;

@@ -22,7 +22,9 @@ pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<PathBuf>, Vec<Diag
     if !content_dir.is_dir() {
         return (files, problems);
     }
-    let canonical_root = site_root.canonicalize().unwrap_or_else(|_| site_root.to_path_buf());
+    let canonical_root = site_root
+        .canonicalize()
+        .unwrap_or_else(|_| site_root.to_path_buf());
     let walker = WalkDir::new(content_dir)
         .follow_links(false)
         .sort_by_file_name()
@@ -32,7 +34,9 @@ pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<PathBuf>, Vec<Diag
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                let path = e.path().map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf);
+                let path = e
+                    .path()
+                    .map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf);
                 problems.push(Diagnostic::file(&path, format!("cannot read: {e}")));
                 continue;
             }
@@ -113,7 +117,8 @@ fn check_symlink(path: &Path, root: &Path) -> Result<bool, Diagnostic> {
 /// Reads an article as text: strips a UTF-8 BOM, turns CRLF and CR into LF, and names
 /// the encoding when the bytes are not UTF-8.
 pub fn load(path: &Path) -> Result<String, Diagnostic> {
-    let file = fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
+    let file =
+        fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
     let meta = file
         .metadata()
         .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
@@ -146,10 +151,8 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let (line, _) = crate::config::line_col(
-                std::str::from_utf8(&bytes[..bad]).unwrap_or(""),
-                bad,
-            );
+            let (line, _) =
+                crate::config::line_col(std::str::from_utf8(&bytes[..bad]).unwrap_or(""), bad);
             let guess = if bytes.iter().filter(|b| **b == 0).count() > bytes.len() / 8 {
                 "UTF-16 without a byte-order mark"
             } else {
@@ -160,7 +163,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
             ));
         }
     };
-    let text = text.strip_prefix('\u{FEFF}').map(str::to_owned).unwrap_or(text);
+    let text = text
+        .strip_prefix('\u{FEFF}')
+        .map(str::to_owned)
+        .unwrap_or(text);
     if text.contains('\r') {
         Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
@@ -180,7 +186,9 @@ mod tests {
 
     #[test]
     fn other_encodings_are_named() {
-        assert!(decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err().contains("UTF-16"));
+        assert!(decode(vec![0xFF, 0xFE, b'a', 0])
+            .unwrap_err()
+            .contains("UTF-16"));
         let latin1 = b"---\ntitle: caf\xE9\n".to_vec();
         let e = decode(latin1).unwrap_err();
         assert!(e.contains("not UTF-8") && e.contains("line 2"), "{e}");

@@ -253,13 +253,13 @@ pub fn parse_date(text: &str) -> Result<Date, String> {
         ));
     }
     if t.len() == 10 {
-        return t.parse::<Date>().map_err(|e| {
-            format!("date `{t}` is not a real calendar date as `YYYY-MM-DD`: {e}")
-        });
+        return t
+            .parse::<Date>()
+            .map_err(|e| format!("date `{t}` is not a real calendar date as `YYYY-MM-DD`: {e}"));
     }
-    t.parse::<jiff::Timestamp>()
-        .map(|_| ())
-        .map_err(|e| format!("date `{t}` is neither `YYYY-MM-DD` nor an RFC 3339 timestamp: {e}"))?;
+    t.parse::<jiff::Timestamp>().map(|_| ()).map_err(|e| {
+        format!("date `{t}` is neither `YYYY-MM-DD` nor an RFC 3339 timestamp: {e}")
+    })?;
     // The timestamp is valid; its date is the one the author wrote, in the author's offset.
     t[..10]
         .parse::<Date>()
@@ -291,8 +291,14 @@ mod tests {
 
     #[test]
     fn missing_fences_are_errors() {
-        assert!(split("title: x\n").unwrap_err().message.contains("missing front matter"));
-        assert!(split("---\ntitle: x\n").unwrap_err().message.contains("not closed"));
+        assert!(split("title: x\n")
+            .unwrap_err()
+            .message
+            .contains("missing front matter"));
+        assert!(split("---\ntitle: x\n")
+            .unwrap_err()
+            .message
+            .contains("not closed"));
         assert!(split("").is_err());
     }
 
@@ -300,7 +306,11 @@ mod tests {
     fn unknown_field_suggests_the_nearest() {
         let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntopik: y\n---\n").unwrap_err();
         assert_eq!(e.line, 4);
-        assert!(e.message.contains("`topik`") && e.message.contains("`topic`"), "{}", e.message);
+        assert!(
+            e.message.contains("`topik`") && e.message.contains("`topic`"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
@@ -323,9 +333,14 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(parse_date("2019-02-05").unwrap().to_string(), "2019-02-05");
-        assert_eq!(parse_date("2019-02-05T23:30:00+02:00").unwrap().to_string(), "2019-02-05");
+        assert_eq!(
+            parse_date("2019-02-05T23:30:00+02:00").unwrap().to_string(),
+            "2019-02-05"
+        );
         assert!(parse_date("2019-02-30").is_err());
-        assert!(parse_date("٢٠١٩-٠٢-٠٥").unwrap_err().contains("Arabic-Indic"));
+        assert!(parse_date("٢٠١٩-٠٢-٠٥")
+            .unwrap_err()
+            .contains("Arabic-Indic"));
         assert!(parse_date("05/02/2019").is_err());
         let e = parse_str("---\ntitle: x\ndate: 2019-02-30\n---\n").unwrap_err();
         assert_eq!(e.line, 3);
@@ -339,15 +354,28 @@ mod tests {
 
     #[test]
     fn nesting_and_alias_bombs_fail_cleanly() {
-        let deep = format!("---\ntitle: x\ndate: 2019-02-05\nextra: {{a: {}1{}}}\n---\n", "[".repeat(100_000), "]".repeat(100_000));
+        let deep = format!(
+            "---\ntitle: x\ndate: 2019-02-05\nextra: {{a: {}1{}}}\n---\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
         let e = parse_str(&deep).unwrap_err();
         assert!(e.message.contains("nests deeper"), "{}", e.message);
         assert_eq!(e.line, 4);
         // Brackets inside quoted strings are text.
-        assert!(parse_str(&format!("---\ntitle: \"{}\"\ndate: 2019-02-05\n---\n", "[".repeat(100))).is_ok());
-        let mut bomb = String::from("---\ntitle: x\ndate: 2019-02-05\nextra:\n  a: &a [x,x,x,x,x,x,x,x,x]\n");
+        assert!(parse_str(&format!(
+            "---\ntitle: \"{}\"\ndate: 2019-02-05\n---\n",
+            "[".repeat(100)
+        ))
+        .is_ok());
+        let mut bomb =
+            String::from("---\ntitle: x\ndate: 2019-02-05\nextra:\n  a: &a [x,x,x,x,x,x,x,x,x]\n");
         for i in 0..9 {
-            let prev = if i == 0 { "a".to_string() } else { format!("b{}", i - 1) };
+            let prev = if i == 0 {
+                "a".to_string()
+            } else {
+                format!("b{}", i - 1)
+            };
             bomb.push_str(&format!("  b{i}: &b{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
         }
         bomb.push_str("---\n");

@@ -64,12 +64,20 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     let config = load_config(root, opts)?;
     let output = output_dir(root, &config, opts)?;
     let pages = load_pages(root, &config)?;
-    let site = site::assemble(config, pages, site::AssembleOptions { drafts: opts.drafts })
-        .map_err(BuildFailed::from)?;
+    let site = site::assemble(
+        config,
+        pages,
+        site::AssembleOptions {
+            drafts: opts.drafts,
+        },
+    )
+    .map_err(BuildFailed::from)?;
     let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
     let staging = output::Staging::create(&output)?;
     let files = renderer
-        .render_all(&render::jobs(&site), |path, bytes| staging.write(path, bytes))
+        .render_all(&render::jobs(&site), |path, bytes| {
+            staging.write(path, bytes)
+        })
         .map_err(BuildFailed::from)?;
     let assets = copy_static(root, &staging).map_err(BuildFailed::from)?;
     let stats = staging.commit()?;
@@ -86,9 +94,14 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
 /// Reads and checks `site.toml`, applying command-line overrides.
 pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
     let path = root.join("site.toml");
-    let text = std::fs::read(&path)
-        .with_context(|| format!("cannot read `{}`: is this a warraq site? (`warraq init DIR` makes one)", path.display()))?;
-    let text = content::decode(text).map_err(|m| BuildFailed::from(vec![Diagnostic::file(&path, m)]))?;
+    let text = std::fs::read(&path).with_context(|| {
+        format!(
+            "cannot read `{}`: is this a warraq site? (`warraq init DIR` makes one)",
+            path.display()
+        )
+    })?;
+    let text =
+        content::decode(text).map_err(|m| BuildFailed::from(vec![Diagnostic::file(&path, m)]))?;
     let mut config = Config::parse(&text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_owned();
@@ -147,7 +160,10 @@ fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, Vec<Diag
     }
     for (name, path) in own {
         if staging.exists(&name) {
-            problems.push(Diagnostic::file(&path, format!("`/{name}` is a page warraq generates: rename this static file")));
+            problems.push(Diagnostic::file(
+                &path,
+                format!("`/{name}` is a page warraq generates: rename this static file"),
+            ));
             continue;
         }
         match std::fs::read(&path) {

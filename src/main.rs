@@ -91,7 +91,11 @@ fn run(cli: Cli) -> Result<()> {
         }
         Command::Init { dir } => {
             let files = warraq::scaffold::init(&dir, today())?;
-            println!("created a new site in {} ({} files)", dir.display(), files.len());
+            println!(
+                "created a new site in {} ({} files)",
+                dir.display(),
+                files.len()
+            );
             println!("next: cd {} && warraq build", dir.display());
         }
         Command::New {
@@ -102,7 +106,10 @@ fn run(cli: Cli) -> Result<()> {
             let config = warraq::load_config(&root, &warraq::BuildOptions::default())?;
             let author = author.or(config.default_author);
             let path = warraq::scaffold::new_article(&root, &title, author.as_deref(), today())?;
-            println!("created {} (a draft: remove `draft: true` to publish)", path.display());
+            println!(
+                "created {} (a draft: remove `draft: true` to publish)",
+                path.display()
+            );
         }
     }
     Ok(())

@@ -62,7 +62,10 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         Some(i) => &events[..i],
         None => first_paragraph(&events),
     };
-    let summary_plain = plain_text(summary_events).split_whitespace().collect::<Vec<_>>().join(" ");
+    let summary_plain = plain_text(summary_events)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
     let summary_html = write_html(summary_events.iter().cloned(), body.len() / 4);
     let html = write_html(events, body.len() * 3 / 2);
     Rendered {
@@ -91,7 +94,8 @@ fn find_more_marker(events: &[Event<'_>]) -> Option<usize> {
 /// Raw HTML becomes visible text (escaped on output), except the `<!-- more -->` marker,
 /// which is dropped.
 fn neutralise_raw_html(events: &mut Vec<Event<'_>>) {
-    events.retain(|e| !matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER));
+    events
+        .retain(|e| !matches!(e, Event::Html(h) | Event::InlineHtml(h) if h.trim() == MORE_MARKER));
     for e in events.iter_mut() {
         if let Event::Html(h) | Event::InlineHtml(h) = e {
             *e = Event::Text(std::mem::replace(h, CowStr::Borrowed("")));
@@ -119,14 +123,20 @@ pub fn is_unsafe_url(url: &str) -> bool {
         .take_while(|c| *c != ':' && *c != '/' && *c != '?' && *c != '#')
         .flat_map(char::to_lowercase)
         .collect();
-    let rest_is_scheme = url.chars().filter(|c| !c.is_whitespace() && !c.is_control()).nth(scheme.chars().count()) == Some(':');
+    let rest_is_scheme = url
+        .chars()
+        .filter(|c| !c.is_whitespace() && !c.is_control())
+        .nth(scheme.chars().count())
+        == Some(':');
     if !rest_is_scheme {
         return false;
     }
     match scheme.as_str() {
         "javascript" | "vbscript" => true,
-        "data" => !url.trim_start().to_lowercase().starts_with("data:image/")
-            || url.to_lowercase().contains("svg"),
+        "data" => {
+            !url.trim_start().to_lowercase().starts_with("data:image/")
+                || url.to_lowercase().contains("svg")
+        }
         _ => false,
     }
 }
@@ -150,7 +160,11 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
                     Some(given) => slugify(given),
                     None => slugify(&title),
                 };
-                let base = if base.is_empty() { "section".to_owned() } else { base };
+                let base = if base.is_empty() {
+                    "section".to_owned()
+                } else {
+                    base
+                };
                 let mut unique = base.clone();
                 let mut n = 1;
                 while !used.insert(unique.clone()) {
@@ -200,9 +214,13 @@ fn plain_text(events: &[Event<'_>]) -> String {
         match e {
             Event::Text(t) | Event::Code(t) => out.push_str(t),
             Event::SoftBreak | Event::HardBreak => out.push(' '),
-            Event::End(TagEnd::Paragraph | TagEnd::Heading(_) | TagEnd::Item | TagEnd::TableCell | TagEnd::CodeBlock) => {
-                out.push('\n')
-            }
+            Event::End(
+                TagEnd::Paragraph
+                | TagEnd::Heading(_)
+                | TagEnd::Item
+                | TagEnd::TableCell
+                | TagEnd::CodeBlock,
+            ) => out.push('\n'),
             _ => {}
         }
     }
@@ -245,17 +263,26 @@ impl<'a, I: Iterator<Item = Event<'a>>> CaptionFigures<'a, I> {
                 break;
             }
         }
-        let image_end = taken.iter().position(|e| matches!(e, Event::End(TagEnd::Image)));
+        let image_end = taken
+            .iter()
+            .position(|e| matches!(e, Event::End(TagEnd::Image)));
         let only_image = image_end.is_some_and(|p| p + 2 == taken.len());
         if !only_image {
             self.queue.extend(taken);
             return None;
         }
-        let Event::Start(Tag::Image { dest_url, title, .. }) = &taken[0] else {
+        let Event::Start(Tag::Image {
+            dest_url, title, ..
+        }) = &taken[0]
+        else {
             return None;
         };
         let alt = plain_text(&taken[1..taken.len() - 2]);
-        let caption = if title.is_empty() { alt.clone() } else { title.to_string() };
+        let caption = if title.is_empty() {
+            alt.clone()
+        } else {
+            title.to_string()
+        };
         let mut html = String::from("<figure>");
         if !dest_url.is_empty() {
             html.push_str("<img src=\"");
@@ -317,7 +344,11 @@ mod tests {
     #[test]
     fn heading_ids_keep_arabic_and_are_unique() {
         let out = r("## الخيار العسكرى.. هل يسقط ترامب؟\n\n## الخيار العسكرى.. هل يسقط ترامب؟\n\n### Custom {#mine}\n");
-        assert!(out.html.contains("id=\"الخيار-العسكرى-هل-يسقط-ترامب\""), "{}", out.html);
+        assert!(
+            out.html.contains("id=\"الخيار-العسكرى-هل-يسقط-ترامب\""),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("id=\"الخيار-العسكرى-هل-يسقط-ترامب-1\""));
         assert!(out.html.contains("id=\"mine\""));
         assert_eq!(out.toc.len(), 3);
@@ -344,10 +375,23 @@ mod tests {
 
     #[test]
     fn script_urls_are_neutralised() {
-        for url in ["javascript:alert(1)", "JaVaScRiPt:x", " java\tscript:x", "vbscript:x", "data:text/html,x"] {
+        for url in [
+            "javascript:alert(1)",
+            "JaVaScRiPt:x",
+            " java\tscript:x",
+            "vbscript:x",
+            "data:text/html,x",
+        ] {
             assert!(is_unsafe_url(url), "{url}");
         }
-        for url in ["https://x.org", "/a/b", "../x.md", "#id", "mailto:a@b", "data:image/png;base64,AA"] {
+        for url in [
+            "https://x.org",
+            "/a/b",
+            "../x.md",
+            "#id",
+            "mailto:a@b",
+            "data:image/png;base64,AA",
+        ] {
             assert!(!is_unsafe_url(url), "{url}");
         }
         let out = r("[x](javascript:alert(1))\n");
@@ -357,7 +401,12 @@ mod tests {
     #[test]
     fn captions_become_figures() {
         let out = r("قبل.\n\n![ترامب انتقد انغماس أسلافه]()\n\nبعد.\n");
-        assert!(out.html.contains("<figure><figcaption>ترامب انتقد انغماس أسلافه</figcaption></figure>"), "{}", out.html);
+        assert!(
+            out.html
+                .contains("<figure><figcaption>ترامب انتقد انغماس أسلافه</figcaption></figure>"),
+            "{}",
+            out.html
+        );
         assert!(!out.html.contains("<img"));
         let out = r("![alt](/a.jpg \"تعليق\")\n");
         assert!(out.html.contains("<img src=\"/a.jpg\" alt=\"alt\""));
@@ -375,7 +424,8 @@ mod tests {
 
     #[test]
     fn extensions_are_on() {
-        let out = r("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~\n\n- [x] done\n\nنص[^1]\n\n[^1]: حاشية\n");
+        let out =
+            r("| a | b |\n|---|---|\n| 1 | 2 |\n\n~~x~~\n\n- [x] done\n\nنص[^1]\n\n[^1]: حاشية\n");
         for needle in ["<table>", "<del>", "checkbox", "footnote"] {
             assert!(out.html.contains(needle), "{needle}: {}", out.html);
         }

@@ -20,7 +20,10 @@ pub fn ensure_safe_output_dir(root: &Path, output: &Path) -> Result<()> {
     let out = absolute(output)?;
     let site = absolute(root)?;
     let refuse = |why: &str| -> Result<()> {
-        bail!("refusing to use `{}` as the output folder: {why}", output.display())
+        bail!(
+            "refusing to use `{}` as the output folder: {why}",
+            output.display()
+        )
     };
     if out.parent().is_none() {
         return refuse("it is the file-system root");
@@ -39,7 +42,9 @@ pub fn ensure_safe_output_dir(root: &Path, output: &Path) -> Result<()> {
         }
     }
     if out.join("site.toml").exists() || out.join("content").is_dir() {
-        return refuse("it holds a `site.toml` or `content/`: it looks like a site, not a build output");
+        return refuse(
+            "it holds a `site.toml` or `content/`: it looks like a site, not a build output",
+        );
     }
     if out.exists() && !out.is_dir() {
         return refuse("it exists and is not a folder");
@@ -52,7 +57,9 @@ fn absolute(p: &Path) -> Result<PathBuf> {
     let joined = if p.is_absolute() {
         p.to_path_buf()
     } else {
-        std::env::current_dir().context("cannot read the current folder")?.join(p)
+        std::env::current_dir()
+            .context("cannot read the current folder")?
+            .join(p)
     };
     // Canonicalize the longest existing ancestor (resolving symlinks), then append the rest.
     let mut existing = joined.clone();
@@ -106,7 +113,8 @@ impl Staging {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+        fs::create_dir_all(&parent)
+            .with_context(|| format!("cannot create `{}`", parent.display()))?;
         let name = target
             .file_name()
             .context("the output folder has no name")?
@@ -115,7 +123,8 @@ impl Staging {
         remove_leftovers(&parent, &name);
         let dir = parent.join(format!(".{name}.warraq-staging-{}", std::process::id()));
         if dir.exists() {
-            fs::remove_dir_all(&dir).with_context(|| format!("cannot remove `{}`", dir.display()))?;
+            fs::remove_dir_all(&dir)
+                .with_context(|| format!("cannot remove `{}`", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
         Ok(Staging {
@@ -130,7 +139,10 @@ impl Staging {
     /// Writes one file (`rel` uses `/`, has no `..`: it comes from a slug or a theme file).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
         if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c == ".") {
-            return Err(Diagnostic::file(Path::new(rel), "refusing to write outside the output folder"));
+            return Err(Diagnostic::file(
+                Path::new(rel),
+                "refusing to write outside the output folder",
+            ));
         }
         let dest = self.dir.join(rel);
         if let Some(parent) = dest.parent() {
@@ -141,7 +153,8 @@ impl Staging {
             self.linked.fetch_add(1, Ordering::Relaxed);
             return Ok(());
         }
-        fs::write(&dest, bytes).map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
+        fs::write(&dest, bytes)
+            .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -160,11 +173,13 @@ impl Staging {
         if self.target.exists() {
             swap(&self.dir, &self.target)?;
             // self.dir now holds the previous output.
-            fs::remove_dir_all(&self.dir)
-                .with_context(|| format!("cannot remove the previous output `{}`", self.dir.display()))?;
+            fs::remove_dir_all(&self.dir).with_context(|| {
+                format!("cannot remove the previous output `{}`", self.dir.display())
+            })?;
         } else {
-            fs::rename(&self.dir, &self.target)
-                .with_context(|| format!("cannot move the new output to `{}`", self.target.display()))?;
+            fs::rename(&self.dir, &self.target).with_context(|| {
+                format!("cannot move the new output to `{}`", self.target.display())
+            })?;
         }
         self.committed = true;
         Ok(stats)
@@ -213,10 +228,12 @@ fn swap(a: &Path, b: &Path) -> Result<()> {
 
 fn swap_by_renames(staging: &Path, target: &Path) -> Result<()> {
     let old = staging.with_extension("old");
-    fs::rename(target, &old).with_context(|| format!("cannot move `{}` aside", target.display()))?;
+    fs::rename(target, &old)
+        .with_context(|| format!("cannot move `{}` aside", target.display()))?;
     if let Err(e) = fs::rename(staging, target) {
         let _ = fs::rename(&old, target);
-        return Err(e).with_context(|| format!("cannot move the new output to `{}`", target.display()));
+        return Err(e)
+            .with_context(|| format!("cannot move the new output to `{}`", target.display()));
     }
     fs::rename(&old, staging).with_context(|| format!("cannot move `{}`", old.display()))
 }
@@ -243,8 +260,19 @@ mod tests {
         let root = site.path();
         fs::create_dir(root.join("content")).unwrap();
         fs::write(root.join("site.toml"), "title = \"x\"\n").unwrap();
-        for bad in [Path::new("/"), root, &root.join("content"), &root.join("content/x"), &root.join("."), &root.join("public/..")] {
-            assert!(ensure_safe_output_dir(root, bad).is_err(), "{}", bad.display());
+        for bad in [
+            Path::new("/"),
+            root,
+            &root.join("content"),
+            &root.join("content/x"),
+            &root.join("."),
+            &root.join("public/.."),
+        ] {
+            assert!(
+                ensure_safe_output_dir(root, bad).is_err(),
+                "{}",
+                bad.display()
+            );
         }
         assert!(ensure_safe_output_dir(root, &root.join("public")).is_ok());
     }
@@ -256,13 +284,22 @@ mod tests {
         let s = Staging::create(&out).unwrap();
         s.write("a/index.html", b"one").unwrap();
         s.commit().unwrap();
-        let before = fs::metadata(out.join("a/index.html")).unwrap().modified().unwrap();
+        let before = fs::metadata(out.join("a/index.html"))
+            .unwrap()
+            .modified()
+            .unwrap();
         let s = Staging::create(&out).unwrap();
         s.write("a/index.html", b"one").unwrap();
         s.write("b.xml", b"two").unwrap();
         let stats = s.commit().unwrap();
         assert_eq!((stats.written, stats.unchanged), (1, 1));
-        assert_eq!(fs::metadata(out.join("a/index.html")).unwrap().modified().unwrap(), before);
+        assert_eq!(
+            fs::metadata(out.join("a/index.html"))
+                .unwrap()
+                .modified()
+                .unwrap(),
+            before
+        );
         assert_eq!(fs::read(out.join("b.xml")).unwrap(), b"two");
         // No staging debris.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);

@@ -51,17 +51,23 @@ pub struct Page {
 /// Reads and parses one file. `rel` is its path under `content/`.
 pub fn load(path: &Path, rel: &Path, config: &Config) -> Result<Page, Diagnostic> {
     let text = crate::content::load(path)?;
-    parse(&text, rel, config).map_err(|e| e.in_file(path)).map(|mut p| {
-        p.path = path.to_path_buf();
-        p
-    })
+    parse(&text, rel, config)
+        .map_err(|e| e.in_file(path))
+        .map(|mut p| {
+            p.path = path.to_path_buf();
+            p
+        })
 }
 
 /// Parses a page from text. `rel` (its path under `content/`) decides its kind and
 /// default slug.
 pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
     if text.trim().is_empty() {
-        return Err(Located::at(1, 1, "file is empty: an article needs front matter with `title` and `date`"));
+        return Err(Located::at(
+            1,
+            1,
+            "file is empty: an article needs front matter with `title` and `date`",
+        ));
     }
     let split = front_matter::split(text)?;
     let fm = front_matter::parse(&split)?;
@@ -82,7 +88,9 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
         return Err(Located::at(
             1,
             1,
-            format!("cannot make a URL from the file name `{stem}`: set `slug` in the front matter"),
+            format!(
+                "cannot make a URL from the file name `{stem}`: set `slug` in the front matter"
+            ),
         ));
     }
     let url = match kind {
@@ -99,10 +107,18 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
     let wpm = config.words_per_minute(&lang) as usize;
     let reading_minutes = rendered.words.div_ceil(wpm).max(1);
     let extra = serde_json::to_value(&fm.extra).map_err(|e| {
-        Located::at(front_matter::key_line(&split, "extra"), 1, format!("`extra`: {e}"))
+        Located::at(
+            front_matter::key_line(&split, "extra"),
+            1,
+            format!("`extra`: {e}"),
+        )
     })?;
     let clean = |s: &String| strip_invisible(s.trim());
-    let author = fm.author.as_ref().or(config.default_author.as_ref()).map(clean);
+    let author = fm
+        .author
+        .as_ref()
+        .or(config.default_author.as_ref())
+        .map(clean);
     Ok(Page {
         path: PathBuf::new(),
         kind,
@@ -110,7 +126,12 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
         subtitle: fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty()),
         author: author.filter(|s| !s.is_empty()),
         topic: fm.topic.as_ref().map(clean).filter(|s| !s.is_empty()),
-        tags: fm.tags.iter().map(clean).filter(|s| !s.is_empty()).collect(),
+        tags: fm
+            .tags
+            .iter()
+            .map(clean)
+            .filter(|s| !s.is_empty())
+            .collect(),
         date,
         date_written: fm.date.trim().to_owned(),
         updated,
@@ -163,7 +184,12 @@ mod tests {
 
     #[test]
     fn article_url_from_file_name() {
-        let p = parse("---\ntitle: عنوان\ndate: 2019-02-05\n---\nنص\n", Path::new("articles/2019/مقال-أول.md"), &config()).unwrap();
+        let p = parse(
+            "---\ntitle: عنوان\ndate: 2019-02-05\n---\nنص\n",
+            Path::new("articles/2019/مقال-أول.md"),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(p.url, "/articles/مقال-أول/");
         assert_eq!(p.kind, Kind::Article);
         assert_eq!(p.lang, "ar");
@@ -171,13 +197,23 @@ mod tests {
 
     #[test]
     fn slug_field_wins_and_is_sanitised() {
-        let p = parse("---\ntitle: x\ndate: 2019-02-05\nslug: ../../etc/passwd\n---\n", Path::new("articles/a.md"), &config()).unwrap();
+        let p = parse(
+            "---\ntitle: x\ndate: 2019-02-05\nslug: ../../etc/passwd\n---\n",
+            Path::new("articles/a.md"),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(p.url, "/articles/etc-passwd/");
     }
 
     #[test]
     fn standalone_pages() {
-        let p = parse("---\ntitle: x\ndate: 2019-02-05\n---\n", Path::new("عن/الموقع.md"), &config()).unwrap();
+        let p = parse(
+            "---\ntitle: x\ndate: 2019-02-05\n---\n",
+            Path::new("عن/الموقع.md"),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(p.kind, Kind::Standalone);
         assert_eq!(p.url, "/عن/الموقع/");
     }
@@ -185,7 +221,12 @@ mod tests {
     #[test]
     fn reading_time_uses_language_rate() {
         let body = "كلمة ".repeat(276);
-        let p = parse(&format!("---\ntitle: x\ndate: 2019-02-05\n---\n{body}"), Path::new("articles/a.md"), &config()).unwrap();
+        let p = parse(
+            &format!("---\ntitle: x\ndate: 2019-02-05\n---\n{body}"),
+            Path::new("articles/a.md"),
+            &config(),
+        )
+        .unwrap();
         assert_eq!(p.words, 276);
         assert_eq!(p.reading_minutes, 2);
     }
@@ -194,7 +235,12 @@ mod tests {
     fn body_errors_keep_file_lines() {
         let e = parse("", Path::new("articles/a.md"), &config()).unwrap_err();
         assert!(e.message.contains("empty"));
-        let e = parse("---\ntitle: x\ndate: 2019-13-01\n---\n", Path::new("articles/a.md"), &config()).unwrap_err();
+        let e = parse(
+            "---\ntitle: x\ndate: 2019-13-01\n---\n",
+            Path::new("articles/a.md"),
+            &config(),
+        )
+        .unwrap_err();
         assert_eq!(e.line, 3);
     }
 

@@ -19,10 +19,20 @@ pub enum Job {
     /// Page N (1-based) of the home list.
     Home(usize),
     TaxonomyIndex(usize),
-    Term { taxonomy: usize, term: usize, page: usize },
-    TermFeed { taxonomy: usize, term: usize },
+    Term {
+        taxonomy: usize,
+        term: usize,
+        page: usize,
+    },
+    TermFeed {
+        taxonomy: usize,
+        term: usize,
+    },
     YearIndex,
-    Year { year: usize, page: usize },
+    Year {
+        year: usize,
+        page: usize,
+    },
     Feed,
     Sitemap,
     Robots,
@@ -39,10 +49,17 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         jobs.push(Job::TaxonomyIndex(ti));
         for (term_i, term) in tax.terms.iter().enumerate() {
             for page in 1..=page_count(term.pages.len(), tax.paginate_by) {
-                jobs.push(Job::Term { taxonomy: ti, term: term_i, page });
+                jobs.push(Job::Term {
+                    taxonomy: ti,
+                    term: term_i,
+                    page,
+                });
             }
             if tax.feed {
-                jobs.push(Job::TermFeed { taxonomy: ti, term: term_i });
+                jobs.push(Job::TermFeed {
+                    taxonomy: ti,
+                    term: term_i,
+                });
             }
         }
     }
@@ -81,8 +98,13 @@ pub struct Renderer<'s> {
 impl<'s> Renderer<'s> {
     pub fn new(root: &Path, site: &'s Site) -> Result<Renderer<'s>, Vec<Diagnostic>> {
         let mut templates = Templates::load(root)?;
-        templates.tera.global_context().insert("site", &SiteView::new(site));
-        templates.tera.register_filter("date", tera_contrib::dates::date);
+        templates
+            .tera
+            .global_context()
+            .insert("site", &SiteView::new(site));
+        templates
+            .tera
+            .register_filter("date", tera_contrib::dates::date);
         let mut langs: Vec<&str> = vec![site.config.language.as_str()];
         for p in site.articles.iter().chain(&site.standalone) {
             if !langs.contains(&p.lang.as_str()) {
@@ -166,7 +188,10 @@ impl<'s> Renderer<'s> {
                 ctx.insert("json_ld", &views::json_ld(&view, site, page.words));
                 self.insert_lang(&mut ctx, page.lang.as_str());
                 // Articles are newest first: the previous index is the newer article.
-                ctx.insert_value("newer", link_value(i.checked_sub(1).map(|j| &site.articles[j])));
+                ctx.insert_value(
+                    "newer",
+                    link_value(i.checked_sub(1).map(|j| &site.articles[j])),
+                );
                 ctx.insert_value("older", link_value(site.articles.get(i + 1)));
                 ctx.insert("page", &view);
                 ("article.html", page.url.clone())
@@ -198,16 +223,26 @@ impl<'s> Renderer<'s> {
                         feed_url: tax.feed.then(|| format!("{}atom.xml", t.url)),
                     })
                     .collect();
-                ctx.insert("taxonomy", &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()));
+                ctx.insert(
+                    "taxonomy",
+                    &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
+                );
                 ctx.insert("terms", &terms);
                 ("terms.html", tax.url())
             }
-            Job::Term { taxonomy, term, page } => {
+            Job::Term {
+                taxonomy,
+                term,
+                page,
+            } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
                 let p = pager(&t.url, t.pages.len(), tax.paginate_by, page);
                 self.insert_lang(&mut ctx, lang);
-                ctx.insert("taxonomy", &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()));
+                ctx.insert(
+                    "taxonomy",
+                    &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
+                );
                 ctx.insert(
                     "term",
                     &TermView {
@@ -227,7 +262,10 @@ impl<'s> Renderer<'s> {
                 let t = &tax.terms[term];
                 let n = t.pages.len().min(site.config.feed_limit);
                 self.insert_lang(&mut ctx, lang);
-                ctx.insert("feed", &feed_value(site, &t.name, &format!("{}atom.xml", t.url), &t.url));
+                ctx.insert(
+                    "feed",
+                    &feed_value(site, &t.name, &format!("{}atom.xml", t.url), &t.url),
+                );
                 // Term feeds carry summaries: full text is in the site feed.
                 ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages)));
                 ("atom.xml", format!("{}atom.xml", t.url))
@@ -262,8 +300,14 @@ impl<'s> Renderer<'s> {
             Job::Feed => {
                 let n = site.articles.len().min(site.config.feed_limit);
                 self.insert_lang(&mut ctx, lang);
-                ctx.insert("feed", &feed_value(site, &site.config.title, "/atom.xml", "/"));
-                let entries: Vec<PageView<'_>> = site.articles[..n].iter().map(|p| cx.page(p, true)).collect();
+                ctx.insert(
+                    "feed",
+                    &feed_value(site, &site.config.title, "/atom.xml", "/"),
+                );
+                let entries: Vec<PageView<'_>> = site.articles[..n]
+                    .iter()
+                    .map(|p| cx.page(p, true))
+                    .collect();
                 ctx.insert("pages", &entries);
                 ("atom.xml", "/atom.xml".to_owned())
             }
@@ -307,7 +351,11 @@ impl<'s> Renderer<'s> {
 
     fn year_names(&self) -> Vec<String> {
         let lang = &self.site.config.language;
-        self.site.years.iter().map(|y| self.loc.number(y.year as u64, lang)).collect()
+        self.site
+            .years
+            .iter()
+            .map(|y| self.loc.number(y.year as u64, lang))
+            .collect()
     }
 }
 
@@ -329,13 +377,21 @@ fn taxonomy_value(name: &str, singular: &str, url: &str) -> BTreeMap<&'static st
     ])
 }
 
-fn feed_value(site: &Site, title: &str, self_path: &str, alternate: &str) -> BTreeMap<&'static str, String> {
+fn feed_value(
+    site: &Site,
+    title: &str,
+    self_path: &str,
+    alternate: &str,
+) -> BTreeMap<&'static str, String> {
     let updated = site
         .articles
         .iter()
         .map(|p| p.updated.unwrap_or(p.date))
         .max()
-        .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), |d| format!("{d}T00:00:00Z"));
+        .map_or_else(
+            || "1970-01-01T00:00:00Z".to_owned(),
+            |d| format!("{d}T00:00:00Z"),
+        );
     BTreeMap::from([
         ("title", title.to_owned()),
         ("self_url", site.config.absolute(self_path)),

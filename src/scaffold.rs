@@ -35,13 +35,17 @@ tags: [دليل الاستخدام]
 /// Writes a working new site into `dir`: `site.toml`, the default theme, one article.
 pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>> {
     if dir.join("site.toml").exists() {
-        bail!("`{}` already holds a site (`site.toml` exists): nothing was changed", dir.display());
+        bail!(
+            "`{}` already holds a site (`site.toml` exists): nothing was changed",
+            dir.display()
+        );
     }
     let mut written = Vec::new();
     let mut put = |rel: &str, bytes: &[u8]| -> Result<()> {
         let path = dir.join(rel);
         if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
         fs::write(&path, bytes).with_context(|| format!("cannot write `{}`", path.display()))?;
         written.push(path);
@@ -77,7 +81,10 @@ pub fn new_article(root: &Path, title: &str, author: Option<&str>, today: Date) 
         .join(today.year().to_string())
         .join(format!("{slug}.md"));
     if path.exists() {
-        bail!("`{}` already exists: choose another title or edit that file", path.display());
+        bail!(
+            "`{}` already exists: choose another title or edit that file",
+            path.display()
+        );
     }
     let mut text = String::from("---\n");
     text.push_str(&format!("title: {}\n", yaml_string(title)));

@@ -27,7 +27,11 @@ pub enum TaxonomyKind {
 }
 
 impl TaxonomyKind {
-    pub const ALL: [TaxonomyKind; 3] = [TaxonomyKind::Tags, TaxonomyKind::Topics, TaxonomyKind::Authors];
+    pub const ALL: [TaxonomyKind; 3] = [
+        TaxonomyKind::Tags,
+        TaxonomyKind::Topics,
+        TaxonomyKind::Authors,
+    ];
 
     /// The plural name, used in URLs (`/tags/`) and translation keys.
     pub fn name(self) -> &'static str {
@@ -81,7 +85,9 @@ impl Taxonomy {
 
     /// The term a spelling belongs to.
     pub fn term(&self, spelling: &str) -> Option<&Term> {
-        self.by_key.get(&term_key(spelling)).map(|&i| &self.terms[i])
+        self.by_key
+            .get(&term_key(spelling))
+            .map(|&i| &self.terms[i])
     }
 }
 
@@ -108,7 +114,11 @@ pub struct AssembleOptions {
     pub drafts: bool,
 }
 
-pub fn assemble(config: Config, pages: Vec<Page>, opts: AssembleOptions) -> Result<Site, Vec<Diagnostic>> {
+pub fn assemble(
+    config: Config,
+    pages: Vec<Page>,
+    opts: AssembleOptions,
+) -> Result<Site, Vec<Diagnostic>> {
     let (mut articles, standalone): (Vec<Page>, Vec<Page>) = pages
         .into_iter()
         .filter(|p| opts.drafts || !p.draft)
@@ -141,7 +151,12 @@ pub fn assemble(config: Config, pages: Vec<Page>, opts: AssembleOptions) -> Resu
     }
 }
 
-fn group_terms(kind: TaxonomyKind, config: &Config, articles: &[Page], problems: &mut Vec<Diagnostic>) -> Taxonomy {
+fn group_terms(
+    kind: TaxonomyKind,
+    config: &Config,
+    articles: &[Page],
+    problems: &mut Vec<Diagnostic>,
+) -> Taxonomy {
     let mut terms: Vec<Term> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, page) in articles.iter().enumerate() {
@@ -150,7 +165,10 @@ fn group_terms(kind: TaxonomyKind, config: &Config, articles: &[Page], problems:
             if key.is_empty() {
                 problems.push(Diagnostic::file(
                     &page.path,
-                    format!("{} `{spelling}` has no letters or digits to make a URL from", kind.singular()),
+                    format!(
+                        "{} `{spelling}` has no letters or digits to make a URL from",
+                        kind.singular()
+                    ),
                 ));
                 continue;
             }
@@ -186,11 +204,22 @@ fn group_terms(kind: TaxonomyKind, config: &Config, articles: &[Page], problems:
     }
     let mut order: Vec<usize> = (0..terms.len()).collect();
     order.sort_by(|&a, &b| {
-        terms[b].pages.len().cmp(&terms[a].pages.len()).then_with(|| terms[a].name.cmp(&terms[b].name))
+        terms[b]
+            .pages
+            .len()
+            .cmp(&terms[a].pages.len())
+            .then_with(|| terms[a].name.cmp(&terms[b].name))
     });
     let mut sorted: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
-    let terms: Vec<Term> = order.iter().map(|&i| sorted[i].take().expect("each term once")).collect();
-    let by_key = terms.iter().enumerate().map(|(i, t)| (term_key(&t.name), i)).collect();
+    let terms: Vec<Term> = order
+        .iter()
+        .map(|&i| sorted[i].take().expect("each term once"))
+        .collect();
+    let by_key = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (term_key(&t.name), i))
+        .collect();
     let settings = kind.settings(config);
     Taxonomy {
         kind,
@@ -219,7 +248,14 @@ fn group_years(articles: &[Page]) -> Vec<Year> {
 
 /// Paths the build always writes itself; no page may claim them.
 pub const RESERVED: &[&str] = &[
-    "/", "/404.html", "/sitemap.xml", "/atom.xml", "/robots.txt", "/years/", "/search/", "/page/",
+    "/",
+    "/404.html",
+    "/sitemap.xml",
+    "/atom.xml",
+    "/robots.txt",
+    "/years/",
+    "/search/",
+    "/page/",
 ];
 
 /// Two pages with one URL, or a page claiming a generated URL, is an error naming both.
@@ -247,7 +283,10 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
         match owners.get(&url) {
             Some(Some(other)) => problems.push(Diagnostic::file(
                 &page.path,
-                format!("URL `{url}` is also the URL of `{}`: set a different `slug` in one of them", other.display()),
+                format!(
+                    "URL `{url}` is also the URL of `{}`: set a different `slug` in one of them",
+                    other.display()
+                ),
             )),
             Some(None) => problems.push(Diagnostic::file(
                 &page.path,
@@ -255,7 +294,9 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
             )),
             None if reserved_prefix => problems.push(Diagnostic::file(
                 &page.path,
-                format!("URL `{url}` is under a path warraq generates: rename the file or set `slug`"),
+                format!(
+                    "URL `{url}` is under a path warraq generates: rename the file or set `slug`"
+                ),
             )),
             None => {
                 owners.insert(url, Some(&page.path));
@@ -281,7 +322,13 @@ pub struct Pager {
 /// page 1 at `base`, page N at `base` + `page/N/`.
 pub fn pager(base: &str, count: usize, per_page: usize, number: usize) -> Pager {
     let total = count.div_ceil(per_page).max(1);
-    let url_of = |n: usize| if n == 1 { base.to_owned() } else { format!("{base}page/{n}/") };
+    let url_of = |n: usize| {
+        if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}page/{n}/")
+        }
+    };
     Pager {
         number,
         total,
@@ -304,14 +351,26 @@ mod tests {
 
     fn page(name: &str, date: &str, tags: &[&str]) -> Page {
         let config = Config::parse("title = \"t\"\n").unwrap();
-        let text = format!("---\ntitle: {name}\ndate: {date}\ntags: [{}]\n---\nنص\n", tags.join(", "));
-        let mut p = crate::page::parse(&text, &Path::new("articles").join(format!("{name}.md")), &config).unwrap();
+        let text = format!(
+            "---\ntitle: {name}\ndate: {date}\ntags: [{}]\n---\nنص\n",
+            tags.join(", ")
+        );
+        let mut p = crate::page::parse(
+            &text,
+            &Path::new("articles").join(format!("{name}.md")),
+            &config,
+        )
+        .unwrap();
         p.path = PathBuf::from(format!("content/articles/{name}.md"));
         p
     }
 
     fn site(pages: Vec<Page>) -> Result<Site, Vec<Diagnostic>> {
-        assemble(Config::parse("title = \"t\"\n").unwrap(), pages, AssembleOptions::default())
+        assemble(
+            Config::parse("title = \"t\"\n").unwrap(),
+            pages,
+            AssembleOptions::default(),
+        )
     }
 
     #[test]
@@ -333,9 +392,16 @@ mod tests {
 
     #[test]
     fn newest_first_and_years() {
-        let s = site(vec![page("old", "2018-05-01", &[]), page("new", "2020-01-01", &[])]).unwrap();
+        let s = site(vec![
+            page("old", "2018-05-01", &[]),
+            page("new", "2020-01-01", &[]),
+        ])
+        .unwrap();
         assert_eq!(s.articles[0].title, "new");
-        assert_eq!(s.years.iter().map(|y| y.year).collect::<Vec<_>>(), vec![2020, 2018]);
+        assert_eq!(
+            s.years.iter().map(|y| y.year).collect::<Vec<_>>(),
+            vec![2020, 2018]
+        );
     }
 
     #[test]
@@ -345,7 +411,10 @@ mod tests {
         let e = site(vec![page("a", "2019-01-02", &[]), b]).err().unwrap();
         assert_eq!(e.len(), 1);
         let msg = e[0].to_string();
-        assert!(msg.contains("content/articles/a.md") && msg.contains("other.md"), "{msg}");
+        assert!(
+            msg.contains("content/articles/a.md") && msg.contains("other.md"),
+            "{msg}"
+        );
     }
 
     #[test]

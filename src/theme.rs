@@ -29,9 +29,10 @@ impl Templates {
         let mut problems = Vec::new();
         let dir = root.join("templates");
         for (name, path) in site_files(&dir, &mut problems) {
-            match std::fs::read(&path).map_err(|e| e.to_string()).and_then(|b| {
-                crate::content::decode(b)
-            }) {
+            match std::fs::read(&path)
+                .map_err(|e| e.to_string())
+                .and_then(crate::content::decode)
+            {
                 Ok(text) => {
                     sources.insert(name.clone(), text);
                     own.insert(name);
@@ -66,7 +67,11 @@ impl Templates {
     pub fn error(&self, e: &tera::Error, template: &str) -> Diagnostic {
         match e.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
-                let name = if r.filename().is_empty() { template } else { r.filename() };
+                let name = if r.filename().is_empty() {
+                    template
+                } else {
+                    r.filename()
+                };
                 Diagnostic {
                     path: self.path_of(name),
                     line: Some(r.span().start_line),
@@ -122,7 +127,10 @@ pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Pa
                 Ok(target) if !target.starts_with(&root) => {
                     problems.push(Diagnostic::file(
                         path,
-                        format!("symlink points outside the site (to `{}`): it is never published", target.display()),
+                        format!(
+                            "symlink points outside the site (to `{}`): it is never published",
+                            target.display()
+                        ),
                     ));
                     continue;
                 }
@@ -131,17 +139,28 @@ pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Pa
                     continue;
                 }
                 Err(e) => {
-                    problems.push(Diagnostic::file(path, format!("broken symlink (dangling or looping): {e}")));
+                    problems.push(Diagnostic::file(
+                        path,
+                        format!("broken symlink (dangling or looping): {e}"),
+                    ));
                     continue;
                 }
             }
         } else if !ft.is_file() {
-            problems.push(Diagnostic::file(path, "not a regular file (a FIFO, socket or device): it is skipped"));
+            problems.push(Diagnostic::file(
+                path,
+                "not a regular file (a FIFO, socket or device): it is skipped",
+            ));
             continue;
         }
-        let Ok(rel) = path.strip_prefix(dir) else { continue };
+        let Ok(rel) = path.strip_prefix(dir) else {
+            continue;
+        };
         let Some(name) = rel.to_str() else {
-            problems.push(Diagnostic::file(path, "file name is not valid UTF-8: rename it"));
+            problems.push(Diagnostic::file(
+                path,
+                "file name is not valid UTF-8: rename it",
+            ));
             continue;
         };
         out.push((name.replace('\\', "/"), path.to_path_buf()));
@@ -187,7 +206,16 @@ mod tests {
     #[test]
     fn default_theme_compiles() {
         let t = Templates::load(Path::new("/nonexistent-site")).unwrap();
-        for name in ["base.html", "article.html", "list.html", "term.html", "terms.html", "atom.xml", "sitemap.xml", "404.html"] {
+        for name in [
+            "base.html",
+            "article.html",
+            "list.html",
+            "term.html",
+            "terms.html",
+            "atom.xml",
+            "sitemap.xml",
+            "404.html",
+        ] {
             assert!(t.tera.get_template_names().any(|n| n == name), "{name}");
         }
     }

@@ -127,7 +127,10 @@ impl<'a> ViewContext<'a> {
                 name: &term.name,
                 url: &term.url,
             }),
-            None if tax.is_none() => Some(Link { name: spelling, url: "" }),
+            None if tax.is_none() => Some(Link {
+                name: spelling,
+                url: "",
+            }),
             None => None,
         }
     }
@@ -156,14 +159,24 @@ impl<'a> ViewContext<'a> {
             date: page.date.to_string(),
             date_rfc3339: rfc3339(&page.date_written, page.date),
             date_display: loc.date(page.date, lang),
-            hijri_display: if config.hijri { loc.hijri(page.date, lang) } else { String::new() },
+            hijri_display: if config.hijri {
+                loc.hijri(page.date, lang)
+            } else {
+                String::new()
+            },
             updated: page.updated.map(|d| d.to_string()),
             updated_rfc3339: page.updated.map(|d| format!("{d}T00:00:00Z")),
             updated_display: page.updated.map(|d| loc.date(d, lang)),
             year: page.date.year(),
             year_url: format!("/years/{}/", page.date.year()),
-            author: page.author.as_deref().and_then(|a| self.term_link(TaxonomyKind::Authors, a)),
-            topic: page.topic.as_deref().and_then(|a| self.term_link(TaxonomyKind::Topics, a)),
+            author: page
+                .author
+                .as_deref()
+                .and_then(|a| self.term_link(TaxonomyKind::Authors, a)),
+            topic: page
+                .topic
+                .as_deref()
+                .and_then(|a| self.term_link(TaxonomyKind::Topics, a)),
             tags: page
                 .tags
                 .iter()
@@ -199,7 +212,11 @@ impl<'a> ViewContext<'a> {
 
     pub fn count(&self, n: usize) -> String {
         let lang = &self.site.config.language;
-        let key = if n == 1 { "count_articles_one" } else { "count_articles" };
+        let key = if n == 1 {
+            "count_articles_one"
+        } else {
+            "count_articles"
+        };
         self.strings(lang)[key].replace("{n}", &self.loc.number(n as u64, lang))
     }
 }
