@@ -61,9 +61,11 @@ pub struct Report {
 /// Builds the site at `root`.
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
+    let mut timer = StageTimer::new();
     let config = load_config(root, opts)?;
     let output = output_dir(root, &config, opts)?;
     let pages = load_pages(root, &config)?;
+    timer.stage("load+parse");
     let site = site::assemble(
         config,
         pages,
@@ -72,15 +74,19 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
         },
     )
     .map_err(BuildFailed::from)?;
+    timer.stage("assemble");
     let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
+    timer.stage("templates+cards");
     let staging = output::Staging::create(&output)?;
     let files = renderer
         .render_all(&render::jobs(&site), |path, bytes| {
             staging.write(path, bytes)
         })
         .map_err(BuildFailed::from)?;
+    timer.stage("render+write");
     let assets = copy_static(root, &staging).map_err(BuildFailed::from)?;
     let stats = staging.commit()?;
+    timer.stage("static+commit");
     Ok(Report {
         output,
         articles: site.articles.len(),
@@ -89,6 +95,28 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
         unchanged: stats.unchanged,
         elapsed: started.elapsed(),
     })
+}
+
+/// Prints how long each stage took when `WARRAQ_TIMINGS` is set (for profiling).
+struct StageTimer {
+    on: bool,
+    last: Instant,
+}
+
+impl StageTimer {
+    fn new() -> Self {
+        StageTimer {
+            on: std::env::var_os("WARRAQ_TIMINGS").is_some(),
+            last: Instant::now(),
+        }
+    }
+
+    fn stage(&mut self, name: &str) {
+        if self.on {
+            eprintln!("{name:>16}: {:>6} ms", self.last.elapsed().as_millis());
+        }
+        self.last = Instant::now();
+    }
 }
 
 /// Reads and checks `site.toml`, applying command-line overrides.

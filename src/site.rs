@@ -75,6 +75,8 @@ pub struct Taxonomy {
     pub feed: bool,
     /// Terms, most articles first, then by name.
     pub terms: Vec<Term>,
+    /// Every spelling seen, and the identity key of any other, to its term.
+    by_spelling: HashMap<String, usize>,
     by_key: HashMap<String, usize>,
 }
 
@@ -220,12 +222,18 @@ fn group_terms(
         .enumerate()
         .map(|(i, t)| (term_key(&t.name), i))
         .collect();
+    let by_spelling = terms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.spellings.keys().map(move |s| (s.clone(), i)))
+        .collect();
     let settings = kind.settings(config);
     Taxonomy {
         kind,
         paginate_by: settings.paginate_by.unwrap_or(config.paginate_by).max(1),
         feed: settings.feed,
         terms,
+        by_spelling,
         by_key,
     }
 }
