@@ -18,6 +18,7 @@ pub mod content;
 pub mod error;
 pub mod front_matter;
 pub mod i18n;
+pub mod manifest;
 pub mod markdown;
 pub mod output;
 pub mod page;
@@ -31,8 +32,10 @@ pub mod views;
 use anyhow::{Context as _, Result};
 use config::Config;
 use error::{BuildFailed, Diagnostic};
+use manifest::Manifest;
 use page::Page;
 use rayon::prelude::*;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -51,6 +54,8 @@ pub struct BuildOptions {
 #[derive(Debug, Clone)]
 pub struct Report {
     pub output: PathBuf,
+    /// Nothing changed since the last build into this output: nothing was done.
+    pub up_to_date: bool,
     pub articles: usize,
     pub files: usize,
     pub written: usize,
@@ -64,6 +69,11 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     let mut timer = StageTimer::new();
     let config = load_config(root, opts)?;
     let output = output_dir(root, &config, opts)?;
+    let stamp = manifest::stamp(root, &format!("{opts:?}"));
+    let previous = Manifest::load(&output);
+    if previous.stamp == stamp && output.is_dir() {
+        return Ok(Report::up_to_date(output, previous.keys.len(), started));
+    }
     let pages = load_pages(root, &config)?;
     timer.stage("load+parse");
     let site = site::assemble(
@@ -76,25 +86,76 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     .map_err(BuildFailed::from)?;
     timer.stage("assemble");
     let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
-    timer.stage("templates+cards");
+    let plan = plan(&renderer, &site, &previous, &output);
+    timer.stage("templates+plan");
     let staging = output::Staging::create(&output)?;
-    let files = renderer
-        .render_all(&render::jobs(&site), |path, bytes| {
+    for path in &plan.reuse {
+        staging
+            .link_previous(path)
+            .map_err(|d| BuildFailed::from(vec![d]))?;
+    }
+    renderer
+        .render_all(&site, &plan.render, |path, bytes| {
             staging.write(path, bytes)
         })
         .map_err(BuildFailed::from)?;
     timer.stage("render+write");
     let assets = copy_static(root, &staging).map_err(BuildFailed::from)?;
     let stats = staging.commit()?;
+    // The output is complete; a manifest that cannot be saved only costs speed next time.
+    let _ = Manifest {
+        stamp,
+        keys: plan.keys,
+    }
+    .save(&output);
     timer.stage("static+commit");
     Ok(Report {
         output,
+        up_to_date: false,
         articles: site.articles.len(),
-        files: files + assets,
+        files: plan.reuse.len() + plan.render.len() + assets,
         written: stats.written,
         unchanged: stats.unchanged,
         elapsed: started.elapsed(),
     })
+}
+
+/// Which jobs must be rendered, and which outputs of the last build can be reused as
+/// they are (same key, file still there).
+struct Plan {
+    render: Vec<render::Job>,
+    reuse: Vec<String>,
+    keys: HashMap<String, u64>,
+}
+
+fn plan(
+    renderer: &render::Renderer,
+    site: &site::Site,
+    previous: &Manifest,
+    output: &Path,
+) -> Plan {
+    let keyed: Vec<(render::Job, String, u64)> = render::jobs(site)
+        .into_par_iter()
+        .map(|job| {
+            let file = render::file_for_url(&render::job_url(site, job));
+            let key = renderer.job_key(site, job);
+            (job, file, key)
+        })
+        .collect();
+    let mut plan = Plan {
+        render: Vec::new(),
+        reuse: Vec::new(),
+        keys: HashMap::with_capacity(keyed.len()),
+    };
+    for (job, file, key) in keyed {
+        if previous.keys.get(&file) == Some(&key) && output.join(&file).is_file() {
+            plan.reuse.push(file.clone());
+        } else {
+            plan.render.push(job);
+        }
+        plan.keys.insert(file, key);
+    }
+    plan
 }
 
 /// Prints how long each stage took when `WARRAQ_TIMINGS` is set (for profiling).
@@ -116,6 +177,20 @@ impl StageTimer {
             eprintln!("{name:>16}: {:>6} ms", self.last.elapsed().as_millis());
         }
         self.last = Instant::now();
+    }
+}
+
+impl Report {
+    fn up_to_date(output: PathBuf, files: usize, started: Instant) -> Report {
+        Report {
+            output,
+            up_to_date: true,
+            articles: 0,
+            files,
+            written: 0,
+            unchanged: files,
+            elapsed: started.elapsed(),
+        }
     }
 }
 

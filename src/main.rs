@@ -79,6 +79,14 @@ fn run(cli: Cli) -> Result<()> {
                 drafts,
             };
             let r = warraq::build(&root, &opts)?;
+            if r.up_to_date {
+                println!(
+                    "{} is up to date: no input changed since the last build ({} ms)",
+                    r.output.display(),
+                    r.elapsed.as_millis()
+                );
+                return Ok(());
+            }
             println!(
                 "built {} articles into {}: {} files ({} written, {} unchanged) in {} ms",
                 r.articles,

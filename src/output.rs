@@ -159,6 +159,22 @@ impl Staging {
         Ok(())
     }
 
+    /// Reuses the previous build's file as it is (a hard link: no read, no write, the
+    /// modification time kept); copies it where links are not possible.
+    pub fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
+        let dest = self.dir.join(rel);
+        if let Some(parent) = dest.parent() {
+            create_dir_all(parent)?;
+        }
+        let previous = self.target.join(rel);
+        if fs::hard_link(&previous, &dest).is_err() {
+            fs::copy(&previous, &dest)
+                .map_err(|e| Diagnostic::file(&previous, format!("cannot reuse: {e}")))?;
+        }
+        self.linked.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
     /// True if `rel` was already written in this build.
     pub fn exists(&self, rel: &str) -> bool {
         self.dir.join(rel).exists()

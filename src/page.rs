@@ -4,7 +4,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Located};
 use crate::front_matter::{self, SourceRef};
 use crate::markdown::{self, MarkdownOptions, TocEntry};
-use crate::slug::{slugify, strip_invisible};
+use crate::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
@@ -46,6 +46,12 @@ pub struct Page {
     pub reading_minutes: usize,
     pub source: Option<SourceRef>,
     pub extra: serde_json::Value,
+    /// Hash of the source file's path and text: equal versions render equally.
+    pub version: u64,
+    /// Identity keys of `tags`, `topic` and `author`, computed once.
+    pub tag_keys: Vec<String>,
+    pub topic_key: Option<String>,
+    pub author_key: Option<String>,
 }
 
 /// Reads and parses one file. `rel` is its path under `content/`.
@@ -119,19 +125,30 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
         .as_ref()
         .or(config.default_author.as_ref())
         .map(clean);
+    let author = author.filter(|s| !s.is_empty());
+    let topic = fm.topic.as_ref().map(clean).filter(|s| !s.is_empty());
+    let tags: Vec<String> = fm
+        .tags
+        .iter()
+        .map(clean)
+        .filter(|s| !s.is_empty())
+        .collect();
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(rel.to_string_lossy().as_bytes());
+    hasher.update(&[0]);
+    hasher.update(text.as_bytes());
     Ok(Page {
         path: PathBuf::new(),
         kind,
         title: clean(&fm.title),
         subtitle: fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty()),
-        author: author.filter(|s| !s.is_empty()),
-        topic: fm.topic.as_ref().map(clean).filter(|s| !s.is_empty()),
-        tags: fm
-            .tags
-            .iter()
-            .map(clean)
-            .filter(|s| !s.is_empty())
-            .collect(),
+        tag_keys: tags.iter().map(|t| term_key(t)).collect(),
+        topic_key: topic.as_deref().map(term_key),
+        author_key: author.as_deref().map(term_key),
+        version: hasher.digest(),
+        author,
+        topic,
+        tags,
         date,
         date_written: fm.date.trim().to_owned(),
         updated,

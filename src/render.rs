@@ -3,13 +3,16 @@
 
 use crate::error::Diagnostic;
 use crate::i18n::{self, Localizer};
+use crate::page::Page;
 use crate::site::{page_count, pager, Site};
 use crate::theme::Templates;
 use crate::views::{self, PageView, SiteView, Strings, TermView, ViewContext};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::hash::Hasher;
 use std::path::Path;
 use tera::{Context, Value};
+use xxhash_rust::xxh3::Xxh3;
 
 /// One output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -83,20 +86,27 @@ pub fn file_for_url(url: &str) -> String {
     }
 }
 
-/// Templates compiled once, and the per-article values shared by every list.
-pub struct Renderer<'s> {
-    site: &'s Site,
+/// Templates compiled once, localized strings, and the per-article list entries
+/// ("cards"), kept across renders: a card is serialized again only when its key changes.
+pub struct Renderer {
     templates: Templates,
     loc: Localizer,
+    langs: Vec<String>,
     strings: BTreeMap<String, Strings>,
     /// Serialized strings per language, cloned (an `Arc`) into each context.
     strings_values: BTreeMap<String, Value>,
-    /// Each article's list entry (no content), serialized once.
+    /// Hash of everything every output depends on: config, strings, warraq's version.
+    global_version: u64,
+    /// Card key → serialized card.
+    card_cache: HashMap<u64, Value>,
+    /// For the prepared site: each article's card key and card, in site order.
+    card_keys: Vec<u64>,
     cards: Vec<Value>,
 }
 
-impl<'s> Renderer<'s> {
-    pub fn new(root: &Path, site: &'s Site) -> Result<Renderer<'s>, Vec<Diagnostic>> {
+impl Renderer {
+    /// Compiles the templates and builds the formatters for the site's languages.
+    pub fn new(root: &Path, site: &Site) -> Result<Renderer, Vec<Diagnostic>> {
         let mut templates = Templates::load(root)?;
         templates
             .tera
@@ -105,46 +115,77 @@ impl<'s> Renderer<'s> {
         templates
             .tera
             .register_filter("date", tera_contrib::dates::date);
-        let mut langs: Vec<&str> = vec![site.config.language.as_str()];
-        for p in site.articles.iter().chain(&site.standalone) {
-            if !langs.contains(&p.lang.as_str()) {
-                langs.push(&p.lang);
-            }
-        }
+        let langs = site_languages(site);
+        let lang_refs: Vec<&str> = langs.iter().map(String::as_str).collect();
         let site_toml = root.join("site.toml");
-        let loc = Localizer::new(&langs, site.config.digits, site.config.hijri)
+        let loc = Localizer::new(&lang_refs, site.config.digits, site.config.hijri)
             .map_err(|e| vec![Diagnostic::file(&site_toml, format!("{e:#}"))])?;
         let mut strings = BTreeMap::new();
         for lang in &langs {
             let table = i18n::strings(lang, &site.config.translations)
                 .map_err(|m| vec![Diagnostic::file(&site_toml, m)])?;
-            strings.insert((*lang).to_owned(), table);
+            strings.insert(lang.clone(), table);
         }
         let strings_values = strings
             .iter()
             .map(|(k, v)| (k.clone(), Value::from_serializable(v)))
             .collect();
+        let mut h = Xxh3::new();
+        h.update(
+            format!(
+                "{:?}|{:?}|{}",
+                site.config,
+                strings,
+                env!("CARGO_PKG_VERSION")
+            )
+            .as_bytes(),
+        );
         let mut renderer = Renderer {
-            site,
             templates,
             loc,
+            langs,
             strings,
             strings_values,
+            global_version: h.digest(),
+            card_cache: HashMap::new(),
+            card_keys: Vec::new(),
             cards: Vec::new(),
         };
-        let cx = renderer.views();
-        let cards = site
-            .articles
-            .par_iter()
-            .map(|p| Value::from_serializable(&cx.page(p, false)))
-            .collect();
-        renderer.cards = cards;
+        renderer.prepare(site);
         Ok(renderer)
     }
 
-    fn views(&self) -> ViewContext<'_> {
+    /// True when `site` uses a language this renderer has no formatters for.
+    pub fn lacks_language(&self, site: &Site) -> bool {
+        site_languages(site).iter().any(|l| !self.langs.contains(l))
+    }
+
+    /// Makes the cards match `site` (after it was assembled again): only articles whose
+    /// card key is new are serialized.
+    pub fn prepare(&mut self, site: &Site) {
+        let keys: Vec<u64> = site.articles.iter().map(|p| card_key(site, p)).collect();
+        let missing: Vec<(u64, Value)> = {
+            let cx = self.views(site);
+            site.articles
+                .par_iter()
+                .zip(&keys)
+                .filter(|(_, k)| !self.card_cache.contains_key(k))
+                .map(|(p, k)| (*k, Value::from_serializable(&cx.page(p, false))))
+                .collect()
+        };
+        self.card_cache.extend(missing);
+        // Forget cards no article uses any more.
+        if self.card_cache.len() > keys.len() * 2 + 64 {
+            let live: std::collections::HashSet<u64> = keys.iter().copied().collect();
+            self.card_cache.retain(|k, _| live.contains(k));
+        }
+        self.cards = keys.iter().map(|k| self.card_cache[k].clone()).collect();
+        self.card_keys = keys;
+    }
+
+    fn views<'a>(&'a self, site: &'a Site) -> ViewContext<'a> {
         ViewContext {
-            site: self.site,
+            site,
             loc: &self.loc,
             strings: &self.strings,
         }
@@ -152,7 +193,12 @@ impl<'s> Renderer<'s> {
 
     /// Renders every job in parallel and hands each file to `write` as soon as it is
     /// ready. All failures are returned together.
-    pub fn render_all<W>(&self, jobs: &[Job], write: W) -> Result<usize, Vec<Diagnostic>>
+    pub fn render_all<W>(
+        &self,
+        site: &Site,
+        jobs: &[Job],
+        write: W,
+    ) -> Result<usize, Vec<Diagnostic>>
     where
         W: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
     {
@@ -162,7 +208,7 @@ impl<'s> Renderer<'s> {
                 || Vec::with_capacity(64 * 1024),
                 |buf, job| {
                     buf.clear();
-                    let path = self.render(*job, buf)?;
+                    let path = self.render(site, *job, buf)?;
                     write(&path, buf)
                 },
             )
@@ -176,17 +222,18 @@ impl<'s> Renderer<'s> {
     }
 
     /// Renders one job into `out`; returns the file path under the output dir.
-    pub fn render(&self, job: Job, out: &mut Vec<u8>) -> Result<String, Diagnostic> {
-        let site = self.site;
-        let cx = self.views();
+    pub fn render(&self, site: &Site, job: Job, out: &mut Vec<u8>) -> Result<String, Diagnostic> {
+        let cx = self.views(site);
         let lang = site.config.language.as_str();
         let mut ctx = Context::new();
-        let (template, url): (&str, String) = match job {
+        let template = template_of(job);
+        let url = job_url(site, job);
+        match job {
             Job::Article(i) => {
                 let page = &site.articles[i];
                 let view = cx.page(page, true);
                 ctx.insert("json_ld", &views::json_ld(&view, site, page.words));
-                self.insert_lang(&mut ctx, page.lang.as_str());
+                self.insert_lang(&mut ctx, site, page.lang.as_str());
                 // Articles are newest first: the previous index is the newer article.
                 ctx.insert_value(
                     "newer",
@@ -194,24 +241,21 @@ impl<'s> Renderer<'s> {
                 );
                 ctx.insert_value("older", link_value(site.articles.get(i + 1)));
                 ctx.insert("page", &view);
-                ("article.html", page.url.clone())
             }
             Job::Standalone(i) => {
                 let page = &site.standalone[i];
-                self.insert_lang(&mut ctx, page.lang.as_str());
+                self.insert_lang(&mut ctx, site, page.lang.as_str());
                 ctx.insert("page", &cx.page(page, true));
-                ("page.html", page.url.clone())
             }
             Job::Home(n) => {
                 let p = pager("/", site.articles.len(), site.config.paginate_by, n);
-                self.insert_lang(&mut ctx, lang);
+                self.insert_lang(&mut ctx, site, lang);
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, None));
                 ctx.insert("pager", &cx.pager(&p));
-                ("list.html", p.url)
             }
             Job::TaxonomyIndex(ti) => {
                 let tax = &site.taxonomies[ti];
-                self.insert_lang(&mut ctx, lang);
+                self.insert_lang(&mut ctx, site, lang);
                 let terms: Vec<TermView<'_>> = tax
                     .terms
                     .iter()
@@ -228,7 +272,6 @@ impl<'s> Renderer<'s> {
                     &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
                 );
                 ctx.insert("terms", &terms);
-                ("terms.html", tax.url())
             }
             Job::Term {
                 taxonomy,
@@ -238,7 +281,7 @@ impl<'s> Renderer<'s> {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
                 let p = pager(&t.url, t.pages.len(), tax.paginate_by, page);
-                self.insert_lang(&mut ctx, lang);
+                self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "taxonomy",
                     &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
@@ -255,24 +298,22 @@ impl<'s> Renderer<'s> {
                 );
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages)));
                 ctx.insert("pager", &cx.pager(&p));
-                ("term.html", p.url)
             }
             Job::TermFeed { taxonomy, term } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
                 let n = t.pages.len().min(site.config.feed_limit);
-                self.insert_lang(&mut ctx, lang);
+                self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "feed",
                     &feed_value(site, &t.name, &format!("{}atom.xml", t.url), &t.url),
                 );
                 // Term feeds carry summaries: full text is in the site feed.
                 ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages)));
-                ("atom.xml", format!("{}atom.xml", t.url))
             }
             Job::YearIndex => {
-                self.insert_lang(&mut ctx, lang);
-                let names = self.year_names();
+                self.insert_lang(&mut ctx, site, lang);
+                let names = self.year_names(site);
                 let years: Vec<TermView<'_>> = site
                     .years
                     .iter()
@@ -286,20 +327,18 @@ impl<'s> Renderer<'s> {
                     })
                     .collect();
                 ctx.insert("years", &years);
-                ("years.html", "/years/".to_owned())
             }
             Job::Year { year, page } => {
                 let y = &site.years[year];
                 let p = pager(&y.url, y.pages.len(), site.config.paginate_by, page);
-                self.insert_lang(&mut ctx, lang);
+                self.insert_lang(&mut ctx, site, lang);
                 ctx.insert("year", &self.loc.number(y.year as u64, lang));
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&y.pages)));
                 ctx.insert("pager", &cx.pager(&p));
-                ("year.html", p.url)
             }
             Job::Feed => {
                 let n = site.articles.len().min(site.config.feed_limit);
-                self.insert_lang(&mut ctx, lang);
+                self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "feed",
                     &feed_value(site, &site.config.title, "/atom.xml", "/"),
@@ -309,18 +348,15 @@ impl<'s> Renderer<'s> {
                     .map(|p| cx.page(p, true))
                     .collect();
                 ctx.insert("pages", &entries);
-                ("atom.xml", "/atom.xml".to_owned())
             }
             Job::Sitemap => {
                 ctx.insert("entries", &sitemap_entries(site));
-                ("sitemap.xml", "/sitemap.xml".to_owned())
             }
-            Job::Robots => ("robots.txt", "/robots.txt".to_owned()),
+            Job::Robots => {}
             Job::NotFound => {
-                self.insert_lang(&mut ctx, lang);
-                ("404.html", "/404.html".to_owned())
+                self.insert_lang(&mut ctx, site, lang);
             }
-        };
+        }
         self.templates
             .tera
             .render_to(template, &ctx, &mut *out)
@@ -328,11 +364,11 @@ impl<'s> Renderer<'s> {
         Ok(file_for_url(&url))
     }
 
-    fn insert_lang(&self, ctx: &mut Context, lang: &str) {
+    fn insert_lang(&self, ctx: &mut Context, site: &Site, lang: &str) {
         let value = self
             .strings_values
             .get(lang)
-            .or_else(|| self.strings_values.get(&self.site.config.language))
+            .or_else(|| self.strings_values.get(&site.config.language))
             .cloned()
             .unwrap_or_else(Value::none);
         ctx.insert_value("t", value);
@@ -349,13 +385,182 @@ impl<'s> Renderer<'s> {
         Value::from(cards)
     }
 
-    fn year_names(&self) -> Vec<String> {
-        let lang = &self.site.config.language;
-        self.site
-            .years
+    fn year_names(&self, site: &Site) -> Vec<String> {
+        let lang = &site.config.language;
+        site.years
             .iter()
             .map(|y| self.loc.number(y.year as u64, lang))
             .collect()
+    }
+}
+
+/// The template a job renders.
+pub fn template_of(job: Job) -> &'static str {
+    match job {
+        Job::Article(_) => "article.html",
+        Job::Standalone(_) => "page.html",
+        Job::Home(_) => "list.html",
+        Job::TaxonomyIndex(_) => "terms.html",
+        Job::Term { .. } => "term.html",
+        Job::TermFeed { .. } | Job::Feed => "atom.xml",
+        Job::YearIndex => "years.html",
+        Job::Year { .. } => "year.html",
+        Job::Sitemap => "sitemap.xml",
+        Job::Robots => "robots.txt",
+        Job::NotFound => "404.html",
+    }
+}
+
+/// The site path a job writes.
+pub fn job_url(site: &Site, job: Job) -> String {
+    let per_page = site.config.paginate_by;
+    match job {
+        Job::Article(i) => site.articles[i].url.clone(),
+        Job::Standalone(i) => site.standalone[i].url.clone(),
+        Job::Home(n) => pager("/", site.articles.len(), per_page, n).url,
+        Job::TaxonomyIndex(t) => site.taxonomies[t].url(),
+        Job::Term {
+            taxonomy,
+            term,
+            page,
+        } => {
+            let tax = &site.taxonomies[taxonomy];
+            let t = &tax.terms[term];
+            pager(&t.url, t.pages.len(), tax.paginate_by, page).url
+        }
+        Job::TermFeed { taxonomy, term } => {
+            format!("{}atom.xml", site.taxonomies[taxonomy].terms[term].url)
+        }
+        Job::YearIndex => "/years/".to_owned(),
+        Job::Year { year, page } => {
+            let y = &site.years[year];
+            pager(&y.url, y.pages.len(), per_page, page).url
+        }
+        Job::Feed => "/atom.xml".to_owned(),
+        Job::Sitemap => "/sitemap.xml".to_owned(),
+        Job::Robots => "/robots.txt".to_owned(),
+        Job::NotFound => "/404.html".to_owned(),
+    }
+}
+
+/// Every language the site's pages use, the site's first.
+fn site_languages(site: &Site) -> Vec<String> {
+    let mut langs = vec![site.config.language.clone()];
+    for p in site.articles.iter().chain(&site.standalone) {
+        if !langs.contains(&p.lang) {
+            langs.push(p.lang.clone());
+        }
+    }
+    langs
+}
+
+/// What an article's list entry depends on: the article and the names of its terms
+/// (a term's displayed spelling can change when other articles change).
+fn card_key(site: &Site, page: &Page) -> u64 {
+    let mut h = Xxh3::new();
+    h.write_u64(page.version);
+    for tax in &site.taxonomies {
+        for spelling in tax.kind.terms_of(page) {
+            if let Some(t) = tax.term(spelling) {
+                h.update(t.name.as_bytes());
+                h.write_u8(0);
+            }
+        }
+    }
+    h.digest()
+}
+
+impl Renderer {
+    /// A hash of everything the job's output depends on: equal keys, equal bytes.
+    pub fn job_key(&self, site: &Site, job: Job) -> u64 {
+        let mut h = Xxh3::new();
+        h.write_u64(self.global_version);
+        h.write_u64(self.templates.version(template_of(job)));
+        h.update(job_url(site, job).as_bytes());
+        let per_page = site.config.paginate_by;
+        let cards = |h: &mut Xxh3, ix: &mut dyn Iterator<Item = usize>| {
+            for i in ix {
+                h.write_u64(self.card_keys[i]);
+            }
+        };
+        match job {
+            Job::Article(i) => {
+                h.write_u64(self.card_keys[i]);
+                for n in [i.checked_sub(1), Some(i + 1)] {
+                    if let Some(p) = n.and_then(|j| site.articles.get(j)) {
+                        h.update(p.title.as_bytes());
+                        h.update(p.url.as_bytes());
+                    }
+                    h.write_u8(0);
+                }
+            }
+            Job::Standalone(i) => h.write_u64(site.standalone[i].version),
+            Job::Home(n) => {
+                let p = pager("/", site.articles.len(), per_page, n);
+                h.write_usize(p.total);
+                cards(&mut h, &mut (p.start..p.end));
+            }
+            Job::TaxonomyIndex(t) => {
+                for term in &site.taxonomies[t].terms {
+                    h.update(term.name.as_bytes());
+                    h.write_usize(term.pages.len());
+                }
+            }
+            Job::Term {
+                taxonomy,
+                term,
+                page,
+            } => {
+                let tax = &site.taxonomies[taxonomy];
+                let t = &tax.terms[term];
+                let p = pager(&t.url, t.pages.len(), tax.paginate_by, page);
+                h.update(t.name.as_bytes());
+                h.write_usize(t.pages.len());
+                cards(&mut h, &mut t.pages[p.start..p.end].iter().copied());
+            }
+            Job::TermFeed { taxonomy, term } => {
+                let t = &site.taxonomies[taxonomy].terms[term];
+                h.update(t.name.as_bytes());
+                h.update(feed_updated(site).as_bytes());
+                let n = t.pages.len().min(site.config.feed_limit);
+                cards(&mut h, &mut t.pages[..n].iter().copied());
+            }
+            Job::YearIndex => {
+                for y in &site.years {
+                    h.write_i16(y.year);
+                    h.write_usize(y.pages.len());
+                }
+            }
+            Job::Year { year, page } => {
+                let y = &site.years[year];
+                let p = pager(&y.url, y.pages.len(), per_page, page);
+                cards(&mut h, &mut y.pages[p.start..p.end].iter().copied());
+            }
+            Job::Feed => {
+                h.update(feed_updated(site).as_bytes());
+                let n = site.articles.len().min(site.config.feed_limit);
+                cards(&mut h, &mut (0..n));
+            }
+            Job::Sitemap => {
+                for p in site.articles.iter().chain(&site.standalone) {
+                    h.update(p.url.as_bytes());
+                    h.write_i32(
+                        p.updated.unwrap_or(p.date).day_of_year() as i32
+                            + 1000 * p.date.year() as i32,
+                    );
+                }
+                for tax in &site.taxonomies {
+                    for t in &tax.terms {
+                        h.update(t.url.as_bytes());
+                    }
+                }
+                for y in &site.years {
+                    h.write_i16(y.year);
+                }
+            }
+            Job::Robots | Job::NotFound => {}
+        }
+        h.digest()
     }
 }
 
@@ -399,6 +604,18 @@ fn feed_value(
         ("id", site.config.absolute(self_path)),
         ("updated", updated),
     ])
+}
+
+/// The newest publication or update date of the site, for feeds' `<updated>`.
+fn feed_updated(site: &Site) -> String {
+    site.articles
+        .iter()
+        .map(|p| p.updated.unwrap_or(p.date))
+        .max()
+        .map_or_else(
+            || "1970-01-01T00:00:00Z".to_owned(),
+            |d| format!("{d}T00:00:00Z"),
+        )
 }
 
 #[derive(serde::Serialize)]

@@ -60,6 +60,15 @@ impl TaxonomyKind {
         }
     }
 
+    /// The identity keys of `terms_of`, in the same order.
+    pub fn keys_of(self, page: &Page) -> Vec<&str> {
+        match self {
+            TaxonomyKind::Tags => page.tag_keys.iter().map(String::as_str).collect(),
+            TaxonomyKind::Topics => page.topic_key.as_deref().into_iter().collect(),
+            TaxonomyKind::Authors => page.author_key.as_deref().into_iter().collect(),
+        }
+    }
+
     fn settings(self, config: &Config) -> &TaxonomySettings {
         match self {
             TaxonomyKind::Tags => &config.taxonomies.tags,
@@ -87,9 +96,13 @@ impl Taxonomy {
 
     /// The term a spelling belongs to.
     pub fn term(&self, spelling: &str) -> Option<&Term> {
-        self.by_key
-            .get(&term_key(spelling))
-            .map(|&i| &self.terms[i])
+        // Spellings the articles use are found without computing a key: this runs for
+        // every tag of every page rendered.
+        let i = match self.by_spelling.get(spelling) {
+            Some(&i) => i,
+            None => *self.by_key.get(&term_key(spelling))?,
+        };
+        Some(&self.terms[i])
     }
 }
 
@@ -162,8 +175,7 @@ fn group_terms(
     let mut terms: Vec<Term> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, page) in articles.iter().enumerate() {
-        for spelling in kind.terms_of(page) {
-            let key = term_key(spelling);
+        for (spelling, key) in kind.terms_of(page).into_iter().zip(kind.keys_of(page)) {
             if key.is_empty() {
                 problems.push(Diagnostic::file(
                     &page.path,
@@ -174,7 +186,7 @@ fn group_terms(
                 ));
                 continue;
             }
-            let t = *by_key.entry(key).or_insert_with(|| {
+            let t = *by_key.entry(key.to_owned()).or_insert_with(|| {
                 terms.push(Term {
                     name: String::new(),
                     spellings: BTreeMap::new(),

@@ -3,7 +3,7 @@
 
 use crate::error::Diagnostic;
 use include_dir::{include_dir, Dir, DirEntry};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use tera::{ErrorKind, Tera};
 use walkdir::WalkDir;
@@ -16,6 +16,9 @@ pub struct Templates {
     pub tera: Tera,
     root: PathBuf,
     own: HashSet<String>,
+    /// Per template: a hash of its source and of every template it extends or
+    /// includes, transitively. A job's output depends on exactly these sources.
+    versions: HashMap<String, u64>,
 }
 
 impl Templates {
@@ -47,11 +50,17 @@ impl Templates {
             tera: Tera::new(),
             root: root.to_path_buf(),
             own,
+            versions: versions(&sources),
         };
         if let Err(e) = templates.tera.add_raw_templates(sources.iter()) {
             return Err(vec![templates.error(&e, "")]);
         }
         Ok(templates)
+    }
+
+    /// The version of a template and everything it uses (0 for unknown names).
+    pub fn version(&self, name: &str) -> u64 {
+        self.versions.get(name).copied().unwrap_or(0)
     }
 
     /// The file a template comes from, as shown in messages.
@@ -90,6 +99,46 @@ impl Templates {
             }
         }
     }
+}
+
+/// Names a template refers to with `extends`, `include` or `import`.
+fn references(source: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for tag in source.split("{%").skip(1) {
+        let tag = tag.trim_start_matches(['-', ' ', '\n', '\t']);
+        if ["extends", "include", "import"]
+            .iter()
+            .any(|k| tag.starts_with(k))
+        {
+            let quoted = tag.split(['"', '\'']).nth(1);
+            if let Some(name) = quoted {
+                out.push(name);
+            }
+        }
+    }
+    out
+}
+
+fn versions(sources: &BTreeMap<String, String>) -> HashMap<String, u64> {
+    let mut out = HashMap::new();
+    for name in sources.keys() {
+        let mut seen = BTreeSet::new();
+        let mut stack = vec![name.as_str()];
+        while let Some(n) = stack.pop() {
+            if seen.insert(n) {
+                if let Some(src) = sources.get(n) {
+                    stack.extend(references(src));
+                }
+            }
+        }
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for n in seen {
+            h.update(n.as_bytes());
+            h.update(sources.get(n).map_or(&b""[..], |s| s.as_bytes()));
+        }
+        out.insert(name.clone(), h.digest());
+    }
+    out
 }
 
 /// Files under a site folder, as (name relative to it with `/`, path), sorted; hidden and
@@ -218,6 +267,31 @@ mod tests {
         ] {
             assert!(t.tera.get_template_names().any(|n| n == name), "{name}");
         }
+    }
+
+    #[test]
+    fn versions_follow_extends_and_includes() {
+        let mut src = BTreeMap::new();
+        src.insert(
+            "base.html".to_owned(),
+            "<html>{% block main %}{% endblock %}</html>".to_owned(),
+        );
+        src.insert("card.html".to_owned(), "<p>card</p>".to_owned());
+        src.insert(
+            "list.html".to_owned(),
+            "{% extends \"base.html\" %}{% block main %}{% include \"card.html\" %}{% endblock %}"
+                .to_owned(),
+        );
+        src.insert(
+            "page.html".to_owned(),
+            "{% extends 'base.html' %}".to_owned(),
+        );
+        let before = versions(&src);
+        src.insert("card.html".to_owned(), "<p>changed</p>".to_owned());
+        let after = versions(&src);
+        assert_ne!(before["list.html"], after["list.html"]);
+        assert_eq!(before["page.html"], after["page.html"]);
+        assert_ne!(before["card.html"], after["card.html"]);
     }
 
     #[test]
