@@ -24,6 +24,7 @@ pub mod output;
 pub mod page;
 pub mod render;
 pub mod scaffold;
+pub mod session;
 pub mod site;
 pub mod slug;
 pub mod theme;
@@ -76,6 +77,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     }
     let pages = load_pages(root, &config)?;
     timer.stage("load+parse");
+    let pages = pages.into_iter().map(std::sync::Arc::new).collect();
     let site = site::assemble(
         config,
         pages,
@@ -248,7 +250,10 @@ pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
 
 /// Copies the default theme's assets, then the site's `static/` over them. A static
 /// file may not take the place of a generated page.
-fn copy_static(root: &Path, staging: &output::Staging) -> Result<usize, Vec<Diagnostic>> {
+pub(crate) fn copy_static(
+    root: &Path,
+    staging: &output::Staging,
+) -> Result<usize, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let own = theme::site_files(&root.join("static"), &mut problems);
     let mut count = 0;

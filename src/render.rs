@@ -237,9 +237,9 @@ impl Renderer {
                 // Articles are newest first: the previous index is the newer article.
                 ctx.insert_value(
                     "newer",
-                    link_value(i.checked_sub(1).map(|j| &site.articles[j])),
+                    link_value(i.checked_sub(1).map(|j| &*site.articles[j])),
                 );
-                ctx.insert_value("older", link_value(site.articles.get(i + 1)));
+                ctx.insert_value("older", link_value(site.articles.get(i + 1).map(|p| &**p)));
                 ctx.insert("page", &view);
             }
             Job::Standalone(i) => {

@@ -7,12 +7,13 @@ use crate::page::{Kind, Page};
 use crate::slug::{slugify, term_key};
 use std::collections::{BTreeMap, HashMap};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 pub struct Site {
     pub config: Config,
     /// Articles, newest first.
-    pub articles: Vec<Page>,
-    pub standalone: Vec<Page>,
+    pub articles: Vec<Arc<Page>>,
+    pub standalone: Vec<Arc<Page>>,
     pub taxonomies: Vec<Taxonomy>,
     /// Years, newest first.
     pub years: Vec<Year>,
@@ -131,10 +132,10 @@ pub struct AssembleOptions {
 
 pub fn assemble(
     config: Config,
-    pages: Vec<Page>,
+    pages: Vec<Arc<Page>>,
     opts: AssembleOptions,
 ) -> Result<Site, Vec<Diagnostic>> {
-    let (mut articles, standalone): (Vec<Page>, Vec<Page>) = pages
+    let (mut articles, standalone): (Vec<Arc<Page>>, Vec<Arc<Page>>) = pages
         .into_iter()
         .filter(|p| opts.drafts || !p.draft)
         .partition(|p| p.kind == Kind::Article);
@@ -169,7 +170,7 @@ pub fn assemble(
 fn group_terms(
     kind: TaxonomyKind,
     config: &Config,
-    articles: &[Page],
+    articles: &[Arc<Page>],
     problems: &mut Vec<Diagnostic>,
 ) -> Taxonomy {
     let mut terms: Vec<Term> = Vec::new();
@@ -250,7 +251,7 @@ fn group_terms(
     }
 }
 
-fn group_years(articles: &[Page]) -> Vec<Year> {
+fn group_years(articles: &[Arc<Page>]) -> Vec<Year> {
     let mut years: Vec<Year> = Vec::new();
     for (i, page) in articles.iter().enumerate() {
         let y = page.date.year();
@@ -386,6 +387,7 @@ mod tests {
     }
 
     fn site(pages: Vec<Page>) -> Result<Site, Vec<Diagnostic>> {
+        let pages = pages.into_iter().map(Arc::new).collect();
         assemble(
             Config::parse("title = \"t\"\n").unwrap(),
             pages,
