@@ -18,6 +18,7 @@ pub mod content;
 pub mod error;
 pub mod front_matter;
 pub mod i18n;
+pub mod links;
 pub mod markdown;
 pub mod output;
 pub mod page;
@@ -119,28 +120,84 @@ fn output_dir(root: &Path, config: &Config, opts: &BuildOptions) -> Result<PathB
 }
 
 /// Discovers, reads and parses every article in parallel; all problems are returned.
+///
+/// Two passes: every front matter first, so that every page's URL is known, then every
+/// body, whose links to other source files (`../2019/x.md`) become those URLs.
 pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
-    let results: Vec<Result<Page, Diagnostic>> = paths
-        .par_iter()
-        .map(|path| {
-            let rel = path.strip_prefix(&content_dir).unwrap_or(path);
-            page::load(path, rel, config)
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(p) => pages.push(p),
-            Err(d) => problems.push(d),
-        }
-    }
+    let sources = read_sources(&content_dir, &paths, &mut problems);
+    let heads = parse_heads(&sources, &mut problems);
+    let targets = links::Targets::new(
+        heads
+            .iter()
+            .map(|(_, h)| (h.rel().to_path_buf(), h.url().to_owned())),
+    );
+    let pages = render_pages(heads, config, &targets, &mut problems);
     if problems.is_empty() {
         Ok(pages)
     } else {
         Err(BuildFailed::from(problems).into())
     }
+}
+
+fn read_sources(
+    content_dir: &Path,
+    paths: &[PathBuf],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<content::Source> {
+    let results: Vec<_> = paths
+        .par_iter()
+        .map(|path| content::Source::read(path, content_dir))
+        .collect();
+    collect_ok(results, problems)
+}
+
+fn parse_heads<'s>(
+    sources: &'s [content::Source],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(&'s content::Source, page::Head<'s>)> {
+    let results: Vec<_> = sources
+        .par_iter()
+        .map(|s| {
+            page::parse_head(&s.text, &s.rel)
+                .map(|h| (s, h))
+                .map_err(|e| e.in_file(&s.path))
+        })
+        .collect();
+    collect_ok(results, problems)
+}
+
+fn render_pages(
+    heads: Vec<(&content::Source, page::Head<'_>)>,
+    config: &Config,
+    targets: &links::Targets,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
+    let results: Vec<_> = heads
+        .into_par_iter()
+        .map(|(s, head)| {
+            head.into_page(config, targets)
+                .map(|mut p| {
+                    p.path = s.path.clone();
+                    p
+                })
+                .map_err(|e| e.in_file(&s.path))
+        })
+        .collect();
+    collect_ok(results, problems)
+}
+
+/// The successes, in order; the failures go to `problems`.
+fn collect_ok<T>(results: Vec<Result<T, Diagnostic>>, problems: &mut Vec<Diagnostic>) -> Vec<T> {
+    let mut ok = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(t) => ok.push(t),
+            Err(d) => problems.push(d),
+        }
+    }
+    ok
 }
 
 /// Copies the default theme's assets, then the site's `static/` over them. A static
