@@ -18,6 +18,7 @@ pub mod content;
 pub mod error;
 pub mod front_matter;
 pub mod i18n;
+pub mod import;
 pub mod links;
 pub mod markdown;
 pub mod output;

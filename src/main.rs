@@ -1,7 +1,7 @@
 //! The `warraq` command line: parses arguments, runs one command, and is the only
 //! place that prints an error and picks the exit code.
 
-use anyhow::Result;
+use anyhow::{anyhow, Context as _, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +47,31 @@ enum Command {
         /// The author (default: site.toml's `default_author`).
         #[arg(long)]
         author: Option<String>,
+    },
+    /// Convert an article copied from a news site (plain text) into a Markdown article.
+    ///
+    /// The first line is the headline (title, then subtitle after the first `..`); a byline
+    /// such as `كتب NAME` gives the author; a line repeated twice is a photo caption; short
+    /// lines between paragraphs become `##` headings; the site's trailing boilerplate is
+    /// dropped. Paragraphs are copied as they are. Prints what it found and from which line.
+    Import {
+        /// The text file.
+        file: PathBuf,
+        /// Publication date, YYYY-MM-DD: required when the text has no dateline.
+        #[arg(long, value_parser = parse_date)]
+        date: Option<jiff::civil::Date>,
+        /// The author, instead of the one in the byline.
+        #[arg(long)]
+        author: Option<String>,
+        /// The publication's name (`source.name`), e.g. "اليوم السابع".
+        #[arg(long)]
+        source: Option<String>,
+        /// The articles folder: the article goes to OUT/YYYY/<slug>.md.
+        #[arg(long, default_value = "content/articles")]
+        out: PathBuf,
+        /// Replace the article if the file already exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -111,8 +136,42 @@ fn run(cli: Cli) -> Result<()> {
                 path.display()
             );
         }
+        Command::Import {
+            file,
+            date,
+            author,
+            source,
+            out,
+            force,
+        } => {
+            let opts = warraq::import::ImportOptions {
+                date,
+                author,
+                source,
+            };
+            let path = import(&file, &opts, &out, force)?;
+            println!("wrote {}", path.display());
+        }
     }
     Ok(())
+}
+
+fn import(
+    file: &std::path::Path,
+    opts: &warraq::import::ImportOptions,
+    out: &std::path::Path,
+    force: bool,
+) -> Result<PathBuf> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+    let text = warraq::content::decode(bytes).map_err(|m| anyhow!("{}: {m}", file.display()))?;
+    let imported =
+        warraq::import::convert(&text, opts).map_err(|m| anyhow!("{}: {m}", file.display()))?;
+    print!("{}", warraq::import::describe(&imported));
+    warraq::import::write(&imported, out, force)
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    warraq::front_matter::parse_date(text)
 }
 
 fn today() -> jiff::civil::Date {
