@@ -13,6 +13,7 @@
 //! each file is written as soon as it is rendered. A build that finds any problem
 //! reports all of them ([`error::BuildFailed`]) and leaves the previous output untouched.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;

@@ -48,6 +48,30 @@ enum Command {
         #[arg(long)]
         author: Option<String>,
     },
+    /// Check the site without writing it: everything `build` checks, plus broken links.
+    ///
+    /// Renders every page into a throwaway buffer, then reports links to files, pages or
+    /// headings that do not exist, tags, topics and authors spelled two ways, articles
+    /// without `summary` or `topic`, dates in the future, stray bidi controls and Arabic
+    /// presentation forms, each as `file:line:col: warning|error: message`. Exits non-zero
+    /// on errors only.
+    Check {
+        /// The site folder (holding `site.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Check drafts too, as `build --drafts` would publish them.
+        #[arg(long)]
+        drafts: bool,
+        /// Also fetch external http(s) links (never done by default).
+        #[arg(long)]
+        external: bool,
+        /// With --external: never fetch URLs that start with this prefix (repeatable).
+        #[arg(long, value_name = "URL-PREFIX")]
+        skip: Vec<String>,
+        /// With --external: seconds to wait for one URL.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
+    },
     /// Convert an article copied from a news site (plain text) into a Markdown article.
     ///
     /// The first line is the headline (title, then subtitle after the first `..`); a byline
@@ -136,6 +160,24 @@ fn run(cli: Cli) -> Result<()> {
                 path.display()
             );
         }
+        Command::Check {
+            root,
+            drafts,
+            external,
+            skip,
+            timeout,
+        } => {
+            let opts = warraq::check::CheckOptions {
+                drafts,
+                today: today(),
+                external: external.then(|| warraq::check::ExternalOptions {
+                    skip,
+                    timeout: std::time::Duration::from_secs(timeout.max(1)),
+                    ..Default::default()
+                }),
+            };
+            check(&root, &opts)?;
+        }
         Command::Import {
             file,
             date,
@@ -152,6 +194,32 @@ fn run(cli: Cli) -> Result<()> {
             let path = import(&file, &opts, &out, force)?;
             println!("wrote {}", path.display());
         }
+    }
+    Ok(())
+}
+
+fn check(root: &std::path::Path, opts: &warraq::check::CheckOptions) -> Result<()> {
+    use warraq::check::Severity;
+    let report = warraq::check::check(root, opts)?;
+    for f in &report.findings {
+        println!("{f}");
+    }
+    let (errors, warnings) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+    );
+    println!(
+        "checked {} articles and {} output files: {errors} error{}, {warnings} warning{}",
+        report.articles,
+        report.outputs,
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+    );
+    if errors > 0 {
+        return Err(anyhow!(
+            "check found {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
     }
     Ok(())
 }

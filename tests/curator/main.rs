@@ -1,6 +1,7 @@
 //! Integration tests of the curator's commands, `warraq import` and `warraq check`: the
 //! real binary run on sites made in temporary folders.
 
+mod check;
 mod import;
 
 use std::path::Path;
