@@ -6,7 +6,7 @@
 //! under it give the author and date; a line repeated twice in a row is an image caption;
 //! a short line between paragraphs that does not end like a sentence is a `##` heading;
 //! the site's trailing boilerplate is dropped. Every value says which line it came from,
-//! so the curator can check it. [`write`] saves the result as `<out>/<YYYY>/<slug>.md`.
+//! so the curator can check it. [`write()`] saves the result as `<out>/<YYYY>/<slug>.md`.
 //!
 //! Paragraph text is never changed: a line is written as it is, unless Markdown would
 //! show it differently (a `*` or a leading `1.`), and then only backslashes are added.

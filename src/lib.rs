@@ -8,6 +8,12 @@
 //!                                    markdown.rs, slug.rs)                  views.rs)
 //! ```
 //!
+//! Pages are parsed in two passes: every front matter first, which decides every page's URL,
+//! then every body, so that a link written as a path to another source file
+//! (`../2019/x.md#id`) is rendered as that page's URL ([`links`]). `warraq check`
+//! ([`check`]) runs the same stages without writing; `warraq import` ([`import`]) turns a
+//! news page's text into a new article.
+//!
 //! Every output is a pure function of some pages, the templates and `site.toml`
 //! ([`render::Job`]); pages are parsed and outputs rendered in parallel (rayon), and
 //! each file is written as soon as it is rendered. A build that finds any problem
