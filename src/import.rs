@@ -109,8 +109,7 @@ pub fn convert(text: &str, opts: &ImportOptions) -> Result<Imported, String> {
         blank_lines,
         notes: Vec::new(),
     };
-    let header = read_header(rest, &mut imported);
-    let body = cut_boilerplate(&rest[header..], &mut imported);
+    let body = cut_boilerplate(rest, &mut imported);
     sort_lines(body, &mut imported);
     if !imported
         .blocks
@@ -154,34 +153,29 @@ fn content_lines(text: &str) -> (Vec<Line<'_>>, Vec<usize>) {
     (lines, blank)
 }
 
-/// Reads the byline and dateline under the headline; returns how many lines they took.
-fn read_header(lines: &[Line<'_>], imported: &mut Imported) -> usize {
-    let mut taken = 0;
-    for line in lines.iter().take(3) {
-        let origin = || Origin::Line(line.no, line.text.to_owned());
-        if imported.author.is_none() {
-            if let Some(name) = byline(line.text) {
-                imported.author = Some(Found {
-                    value: name.to_owned(),
-                    origin: origin(),
-                });
-                taken += 1;
-                continue;
-            }
+/// A byline or dateline (before the first paragraph): sets the author or date and says
+/// the line is taken.
+fn header_line(line: Line<'_>, imported: &mut Imported) -> bool {
+    let origin = || Origin::Line(line.no, line.text.to_owned());
+    if imported.author.is_none() {
+        if let Some(name) = byline(line.text) {
+            imported.author = Some(Found {
+                value: name.to_owned(),
+                origin: origin(),
+            });
+            return true;
         }
-        if imported.date.is_none() {
-            if let Some(date) = dateline(line.text) {
-                imported.date = Some(Found {
-                    value: date,
-                    origin: origin(),
-                });
-                taken += 1;
-                continue;
-            }
-        }
-        break;
     }
-    taken
+    if imported.date.is_none() {
+        if let Some(date) = dateline(line.text) {
+            imported.date = Some(Found {
+                value: date,
+                origin: origin(),
+            });
+            return true;
+        }
+    }
+    false
 }
 
 /// Cuts the site's material after the article: from a marker line (`Google News ...`)
@@ -232,11 +226,21 @@ fn dropped(lines: &[Line<'_>], reason: String) -> Dropped {
     }
 }
 
-/// Sorts the body's lines into paragraphs, headings and captions.
+/// Sorts the body's lines into paragraphs, headings and captions; a byline or dateline
+/// before the first paragraph (under the headline, or under a first photo's caption) gives
+/// the author or date.
 fn sort_lines(body: &[Line<'_>], imported: &mut Imported) {
     let mut i = 0;
     while i < body.len() {
         let line = body[i];
+        let after_paragraph = imported
+            .blocks
+            .iter()
+            .any(|b| matches!(b, Block::Paragraph(_)));
+        if !after_paragraph && header_line(line, imported) {
+            i += 1;
+            continue;
+        }
         if is_read_also(line.text) {
             imported.dropped.push(dropped(
                 &body[i..=i],
@@ -254,10 +258,6 @@ fn sort_lines(body: &[Line<'_>], imported: &mut Imported) {
             continue;
         }
         let short = looks_like_heading(line.text);
-        let after_paragraph = imported
-            .blocks
-            .iter()
-            .any(|b| matches!(b, Block::Paragraph(_)));
         let last = i + 1 == body.len();
         if short && after_paragraph && !last {
             imported.blocks.push(Block::Heading(line.text.to_owned()));

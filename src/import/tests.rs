@@ -154,6 +154,23 @@ fn other_byline_forms() {
 }
 
 #[test]
+fn a_byline_under_a_first_caption() {
+    let imported = seed_variant(|s| {
+        s.replacen(
+            "تحليل يكتبه - بيشوى رمزى\n",
+            "صورة أرشيفية لمادورو\nصورة أرشيفية لمادورو\n\nكتب بيشوى رمزى\n",
+            1,
+        )
+    });
+    assert_eq!(imported.author.as_ref().unwrap().value, "بيشوى رمزى");
+    assert_eq!(imported.counts(), (9, 3, 4));
+    assert_eq!(
+        imported.blocks[0],
+        Block::Caption("صورة أرشيفية لمادورو".into())
+    );
+}
+
+#[test]
 fn no_byline_leaves_the_author_to_the_curator() {
     let imported = seed_variant(|s| s.replace("تحليل يكتبه - بيشوى رمزى\n", ""));
     assert!(imported.author.is_none());
