@@ -52,7 +52,9 @@ impl Context<'_> {
                         self.source_link(page, link, rel.as_deref(), fragment, &by_rel)
                     }
                     Target::Fragment(id) => missing_anchor(page, &id, "this page"),
-                    Target::Site { path, fragment } => self.site_link(&path, fragment, &by_url),
+                    Target::Site { path, fragment } => {
+                        self.site_link(link, &path, fragment, &by_url)
+                    }
                     Target::External(url) => {
                         external.entry(url).or_default().push(Place {
                             path: page.path.clone(),
@@ -116,6 +118,7 @@ impl Context<'_> {
     /// A link to a site path (`/tags/x/`, or the site's own absolute URL).
     fn site_link(
         &self,
+        link: &LinkRef,
         path: &str,
         fragment: Option<String>,
         by_url: &HashMap<&str, &Page>,
@@ -127,8 +130,9 @@ impl Context<'_> {
                 .outputs
                 .contains(&format!("{}/index.html", file.trim_end_matches('/')));
         if !exists {
+            let what = if link.image { "image" } else { "link to" };
             return Some(format!(
-                "link to `{path}`: the site has no such page or file"
+                "{what} `{path}`: the site has no such page or file"
             ));
         }
         let id = fragment.filter(|f| !f.is_empty())?;

@@ -85,7 +85,7 @@ fn broken_internal_links_are_errors_at_their_place() {
             format!("{a}:9:17: error: link `../../../x.md` points outside `content/`"),
             format!("{a}:9:36: error: no heading `#لا-شىء` in this page (it has no headings)"),
             format!("{a}:10:1: error: link to `/tags/لا-يوجد/`: the site has no such page or file"),
-            format!("{a}:11:18: error: link to `/images/x.jpg`: the site has no such page or file"),
+            format!("{a}:11:18: error: image `/images/x.jpg`: the site has no such page or file"),
             format!("{a}:11:39: error: link to `/nope/`: the site has no such page or file"),
         ]
     );
