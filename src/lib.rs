@@ -8,16 +8,25 @@
 //!                                    markdown.rs, slug.rs)                  views.rs)
 //! ```
 //!
+//! Pages are parsed in two passes: every front matter first, which decides every page's URL,
+//! then every body, so that a link written as a path to another source file
+//! (`../2019/x.md#id`) is rendered as that page's URL ([`links`]). `warraq check`
+//! ([`check`]) runs the same stages without writing; `warraq import` ([`import`]) turns a
+//! news page's text into a new article.
+//!
 //! Every output is a pure function of some pages, the templates and `site.toml`
 //! ([`render::Job`]); pages are parsed and outputs rendered in parallel (rayon), and
 //! each file is written as soon as it is rendered. A build that finds any problem
 //! reports all of them ([`error::BuildFailed`]) and leaves the previous output untouched.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod front_matter;
 pub mod i18n;
+pub mod import;
+pub mod links;
 pub mod manifest;
 pub mod markdown;
 pub mod output;
@@ -224,28 +233,91 @@ fn output_dir(root: &Path, config: &Config, opts: &BuildOptions) -> Result<PathB
 }
 
 /// Discovers, reads and parses every article in parallel; all problems are returned.
+///
+/// Two passes: every front matter first, so that every page's URL is known, then every
+/// body, whose links to other source files (`../2019/x.md`) become those URLs.
 pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
-    let content_dir = root.join("content");
-    let (paths, mut problems) = content::discover(root, &content_dir);
-    let results: Vec<Result<Page, Diagnostic>> = paths
-        .par_iter()
-        .map(|path| {
-            let rel = path.strip_prefix(&content_dir).unwrap_or(path);
-            page::load(path, rel, config)
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(results.len());
-    for r in results {
-        match r {
-            Ok(p) => pages.push(p),
-            Err(d) => problems.push(d),
-        }
-    }
+    let (pages, problems, _) = load_all(root, config);
     if problems.is_empty() {
         Ok(pages)
     } else {
         Err(BuildFailed::from(problems).into())
     }
+}
+
+/// Every page that parses, every problem found, and the URL of every source file (for
+/// links written as paths to `.md` files).
+pub fn load_all(root: &Path, config: &Config) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
+    let content_dir = root.join("content");
+    let (paths, mut problems) = content::discover(root, &content_dir);
+    let sources = read_sources(&content_dir, &paths, &mut problems);
+    let heads = parse_heads(&sources, &mut problems);
+    let targets = links::Targets::new(
+        heads
+            .iter()
+            .map(|(_, h)| (h.rel().to_path_buf(), h.url().to_owned())),
+    );
+    let pages = render_pages(heads, config, &targets, &mut problems);
+    (pages, problems, targets)
+}
+
+fn read_sources(
+    content_dir: &Path,
+    paths: &[PathBuf],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<content::Source> {
+    let results: Vec<_> = paths
+        .par_iter()
+        .map(|path| content::Source::read(path, content_dir))
+        .collect();
+    collect_ok(results, problems)
+}
+
+fn parse_heads<'s>(
+    sources: &'s [content::Source],
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<(&'s content::Source, page::Head<'s>)> {
+    let results: Vec<_> = sources
+        .par_iter()
+        .map(|s| {
+            page::parse_head(&s.text, &s.rel)
+                .map(|h| (s, h))
+                .map_err(|e| e.in_file(&s.path))
+        })
+        .collect();
+    collect_ok(results, problems)
+}
+
+fn render_pages(
+    heads: Vec<(&content::Source, page::Head<'_>)>,
+    config: &Config,
+    targets: &links::Targets,
+    problems: &mut Vec<Diagnostic>,
+) -> Vec<Page> {
+    let results: Vec<_> = heads
+        .into_par_iter()
+        .map(|(s, head)| {
+            head.into_page(config, targets)
+                .map(|mut p| {
+                    p.path = s.path.clone();
+                    p
+                })
+                .map_err(|e| e.in_file(&s.path))
+        })
+        .collect();
+    collect_ok(results, problems)
+}
+
+/// The successes, in order; the failures go to `problems`.
+fn collect_ok<T>(results: Vec<Result<T, Diagnostic>>, problems: &mut Vec<Diagnostic>) -> Vec<T> {
+    let mut ok = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(t) => ok.push(t),
+            Err(d) => problems.push(d),
+        }
+    }
+    ok
 }
 
 /// Copies the default theme's assets, then the site's `static/` over them. A static

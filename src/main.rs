@@ -1,7 +1,7 @@
 //! The `warraq` command line: parses arguments, runs one command, and is the only
 //! place that prints an error and picks the exit code.
 
-use anyhow::Result;
+use anyhow::{anyhow, Context as _, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -47,6 +47,55 @@ enum Command {
         /// The author (default: site.toml's `default_author`).
         #[arg(long)]
         author: Option<String>,
+    },
+    /// Check the site without writing it: everything `build` checks, plus broken links.
+    ///
+    /// Renders every page into a throwaway buffer, then reports links to files, pages or
+    /// headings that do not exist, tags, topics and authors spelled two ways, articles
+    /// without `summary` or `topic`, dates in the future, stray bidi controls and Arabic
+    /// presentation forms, each as `file:line:col: warning|error: message`. Exits non-zero
+    /// on errors only.
+    Check {
+        /// The site folder (holding `site.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Check drafts too, as `build --drafts` would publish them.
+        #[arg(long)]
+        drafts: bool,
+        /// Also fetch external http(s) links (never done by default).
+        #[arg(long)]
+        external: bool,
+        /// With --external: never fetch URLs that start with this prefix (repeatable).
+        #[arg(long, value_name = "URL-PREFIX")]
+        skip: Vec<String>,
+        /// With --external: seconds to wait for one URL.
+        #[arg(long, value_name = "SECONDS", default_value_t = 10)]
+        timeout: u64,
+    },
+    /// Convert an article copied from a news site (plain text) into a Markdown article.
+    ///
+    /// The first line is the headline (title, then subtitle after the first `..`); a byline
+    /// such as `كتب NAME` gives the author; a line repeated twice is a photo caption; short
+    /// lines between paragraphs become `##` headings; the site's trailing boilerplate is
+    /// dropped. Paragraphs are copied as they are. Prints what it found and from which line.
+    Import {
+        /// The text file.
+        file: PathBuf,
+        /// Publication date, YYYY-MM-DD: required when the text has no dateline.
+        #[arg(long, value_parser = parse_date)]
+        date: Option<jiff::civil::Date>,
+        /// The author, instead of the one in the byline.
+        #[arg(long)]
+        author: Option<String>,
+        /// The publication's name (`source.name`), e.g. "اليوم السابع".
+        #[arg(long)]
+        source: Option<String>,
+        /// The articles folder: the article goes to OUT/YYYY/<slug>.md.
+        #[arg(long, default_value = "content/articles")]
+        out: PathBuf,
+        /// Replace the article if the file already exists.
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -119,8 +168,86 @@ fn run(cli: Cli) -> Result<()> {
                 path.display()
             );
         }
+        Command::Check {
+            root,
+            drafts,
+            external,
+            skip,
+            timeout,
+        } => {
+            let opts = warraq::check::CheckOptions {
+                drafts,
+                today: today(),
+                external: external.then(|| warraq::check::ExternalOptions {
+                    skip,
+                    timeout: std::time::Duration::from_secs(timeout.max(1)),
+                    ..Default::default()
+                }),
+            };
+            check(&root, &opts)?;
+        }
+        Command::Import {
+            file,
+            date,
+            author,
+            source,
+            out,
+            force,
+        } => {
+            let opts = warraq::import::ImportOptions {
+                date,
+                author,
+                source,
+            };
+            let path = import(&file, &opts, &out, force)?;
+            println!("wrote {}", path.display());
+        }
     }
     Ok(())
+}
+
+fn check(root: &std::path::Path, opts: &warraq::check::CheckOptions) -> Result<()> {
+    use warraq::check::Severity;
+    let report = warraq::check::check(root, opts)?;
+    for f in &report.findings {
+        println!("{f}");
+    }
+    let (errors, warnings) = (
+        report.count(Severity::Error),
+        report.count(Severity::Warning),
+    );
+    println!(
+        "checked {} articles and {} output files: {errors} error{}, {warnings} warning{}",
+        report.articles,
+        report.outputs,
+        if errors == 1 { "" } else { "s" },
+        if warnings == 1 { "" } else { "s" },
+    );
+    if errors > 0 {
+        return Err(anyhow!(
+            "check found {errors} error{}",
+            if errors == 1 { "" } else { "s" }
+        ));
+    }
+    Ok(())
+}
+
+fn import(
+    file: &std::path::Path,
+    opts: &warraq::import::ImportOptions,
+    out: &std::path::Path,
+    force: bool,
+) -> Result<PathBuf> {
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
+    let text = warraq::content::decode(bytes).map_err(|m| anyhow!("{}: {m}", file.display()))?;
+    let imported =
+        warraq::import::convert(&text, opts).map_err(|m| anyhow!("{}: {m}", file.display()))?;
+    print!("{}", warraq::import::describe(&imported));
+    warraq::import::write(&imported, out, force)
+}
+
+fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
+    warraq::front_matter::parse_date(text)
 }
 
 fn today() -> jiff::civil::Date {

@@ -20,6 +20,20 @@ pub struct Rendered {
     /// The visible text, for word counts, feeds and search.
     pub plain: String,
     pub words: usize,
+    /// Every link and image, with its destination as written.
+    pub links: Vec<LinkSite>,
+    /// The body sets its own summary with `<!-- more -->`.
+    pub more_marker: bool,
+}
+
+/// A link or image in the body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkSite {
+    /// The destination as written (before any rewriting).
+    pub dest: String,
+    /// Byte offset of the link in the body.
+    pub offset: usize,
+    pub image: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -46,9 +60,19 @@ fn parser_options() -> Options {
         | Options::ENABLE_HEADING_ATTRIBUTES
 }
 
-/// Renders a Markdown body.
+/// Renders a Markdown body, leaving link destinations as written.
 pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
-    let mut events: Vec<Event<'_>> = Parser::new_ext(body, parser_options()).collect();
+    render_with_links(body, opts, &|_| None)
+}
+
+/// Renders a Markdown body; `rewrite` gives the new destination of a link (`None`: keep
+/// it as written). The page stage passes [`crate::links::rewrite`] here.
+pub fn render_with_links(
+    body: &str,
+    opts: MarkdownOptions,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
+    let (mut events, links) = parse_events(body, rewrite);
     let more_at = find_more_marker(&events);
     if !opts.unsafe_html {
         neutralise_raw_html(&mut events);
@@ -74,7 +98,43 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
         summary_plain,
         plain,
         words,
+        links,
+        more_marker: more_at.is_some(),
     }
+}
+
+/// Parses `body` into events, recording each link and image with its offset (so `check`
+/// can point at it) and rewriting link destinations (not images) through `rewrite`.
+fn parse_events<'a>(
+    body: &'a str,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> (Vec<Event<'a>>, Vec<LinkSite>) {
+    let mut links = Vec::new();
+    let events = Parser::new_ext(body, parser_options())
+        .into_offset_iter()
+        .map(|(mut e, range)| {
+            match &mut e {
+                Event::Start(Tag::Link { dest_url, .. }) => {
+                    links.push(LinkSite {
+                        dest: dest_url.to_string(),
+                        offset: range.start,
+                        image: false,
+                    });
+                    if let Some(new) = rewrite(dest_url) {
+                        *dest_url = CowStr::from(new);
+                    }
+                }
+                Event::Start(Tag::Image { dest_url, .. }) => links.push(LinkSite {
+                    dest: dest_url.to_string(),
+                    offset: range.start,
+                    image: true,
+                }),
+                _ => {}
+            }
+            e
+        })
+        .collect();
+    (events, links)
 }
 
 fn write_html<'a>(events: impl IntoIterator<Item = Event<'a>>, capacity: usize) -> String {
@@ -515,6 +575,34 @@ mod tests {
         for text in samples {
             assert_eq!(count_words(text), text.unicode_words().count(), "{text}");
         }
+    }
+
+    #[test]
+    fn links_are_recorded_and_rewritten() {
+        let body = "نص [أ](../2019/x.md#قسم) و![صورة](/a.jpg)\n\n[ب](https://e.example)\n";
+        let out = render_with_links(body, MarkdownOptions::default(), &|d| {
+            d.starts_with("../").then(|| "/articles/x/#قسم".to_owned())
+        });
+        assert!(
+            out.html
+                .contains("href=\"/articles/x/#%D9%82%D8%B3%D9%85\""),
+            "{}",
+            out.html
+        );
+        let dests: Vec<_> = out
+            .links
+            .iter()
+            .map(|l| (l.dest.as_str(), l.offset, l.image))
+            .collect();
+        assert_eq!(
+            dests,
+            vec![
+                ("../2019/x.md#قسم", "نص ".len(), false),
+                ("/a.jpg", body.find("![").unwrap(), true),
+                ("https://e.example", body.find("[ب]").unwrap(), false),
+            ]
+        );
+        assert!(!out.more_marker);
     }
 
     #[test]

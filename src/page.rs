@@ -3,6 +3,7 @@
 use crate::config::Config;
 use crate::error::{Diagnostic, Located};
 use crate::front_matter::{self, SourceRef};
+use crate::links::{self, Targets};
 use crate::markdown::{self, MarkdownOptions, TocEntry};
 use crate::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
@@ -20,6 +21,8 @@ pub enum Kind {
 pub struct Page {
     /// The file, as shown in messages.
     pub path: PathBuf,
+    /// The file's path under `content/` (what links to it are resolved against).
+    pub rel: PathBuf,
     pub kind: Kind,
     pub title: String,
     pub subtitle: Option<String>,
@@ -38,15 +41,20 @@ pub struct Page {
     /// `summary` from the front matter (plain text), if set.
     pub summary_text: Option<String>,
     pub summary_html: String,
+    /// The body sets its summary with `<!-- more -->`.
+    pub more_marker: bool,
     /// The summary as plain text: the `summary` field, else the rendered summary's text.
     pub summary_plain: String,
     pub content_html: String,
     pub toc: Vec<TocEntry>,
     pub words: usize,
     pub reading_minutes: usize,
+    /// Every link and image in the body, as written, with its place in the file.
+    pub links: Vec<LinkRef>,
     pub source: Option<SourceRef>,
     pub extra: serde_json::Value,
-    /// Hash of the source file's path and text: equal versions render equally.
+    /// Hash of the path, front matter and rendered body: equal versions render equally
+    /// (links rewritten to other pages' URLs are part of the body hashed).
     pub version: u64,
     /// Identity keys of `tags`, `topic` and `author`, computed once.
     pub tag_keys: Vec<String>,
@@ -54,10 +62,27 @@ pub struct Page {
     pub author_key: Option<String>,
 }
 
-/// Reads and parses one file. `rel` is its path under `content/`.
-pub fn load(path: &Path, rel: &Path, config: &Config) -> Result<Page, Diagnostic> {
+/// A link or image in a page's body, at a 1-based line and column of its file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkRef {
+    /// The destination as written.
+    pub dest: String,
+    pub line: usize,
+    pub col: usize,
+    pub image: bool,
+}
+
+/// Reads and parses one file. `rel` is its path under `content/`; `targets` gives the
+/// URLs that links to other source files are rewritten to.
+pub fn load(
+    path: &Path,
+    rel: &Path,
+    config: &Config,
+    targets: &Targets,
+) -> Result<Page, Diagnostic> {
     let text = crate::content::load(path)?;
-    parse(&text, rel, config)
+    parse_head(&text, rel)
+        .and_then(|head| head.into_page(config, targets))
         .map_err(|e| e.in_file(path))
         .map(|mut p| {
             p.path = path.to_path_buf();
@@ -65,9 +90,26 @@ pub fn load(path: &Path, rel: &Path, config: &Config) -> Result<Page, Diagnostic
         })
 }
 
-/// Parses a page from text. `rel` (its path under `content/`) decides its kind and
-/// default slug.
+/// Parses a page from text, with no other pages to link to. `rel` (its path under
+/// `content/`) decides its kind and default slug.
 pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
+    parse_head(text, rel)?.into_page(config, &Targets::default())
+}
+
+/// A page whose front matter is read and whose URL is decided, its body not yet
+/// rendered: the build reads every head first, so that links between files can be
+/// rewritten to URLs when the bodies are rendered (see `links.rs`).
+pub struct Head<'t> {
+    split: front_matter::Split<'t>,
+    fm: front_matter::FrontMatter,
+    rel: PathBuf,
+    kind: Kind,
+    slug: String,
+    url: String,
+}
+
+/// Reads the front matter of `text` and decides the page's kind, slug and URL.
+pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
     if text.trim().is_empty() {
         return Err(Located::at(
             1,
@@ -77,12 +119,6 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
     }
     let split = front_matter::split(text)?;
     let fm = front_matter::parse(&split)?;
-    // parse() has validated both dates.
-    let date = front_matter::parse_date(&fm.date).map_err(|m| Located::at(1, 1, m))?;
-    let updated = match &fm.updated {
-        Some(u) => Some(front_matter::parse_date(u).map_err(|m| Located::at(1, 1, m))?),
-        None => None,
-    };
     let kind = if rel.starts_with("articles") {
         Kind::Article
     } else {
@@ -103,74 +139,134 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
         Kind::Article => format!("/articles/{slug}/"),
         Kind::Standalone => standalone_url(rel, &slug),
     };
-    let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
-    let rendered = markdown::render(
-        split.body,
-        MarkdownOptions {
-            unsafe_html: config.unsafe_html,
-        },
-    );
-    let wpm = config.words_per_minute(&lang) as usize;
-    let reading_minutes = rendered.words.div_ceil(wpm).max(1);
-    let extra = serde_json::to_value(&fm.extra).map_err(|e| {
-        Located::at(
-            front_matter::key_line(&split, "extra"),
-            1,
-            format!("`extra`: {e}"),
-        )
-    })?;
-    let clean = |s: &String| strip_invisible(s.trim());
-    let author = fm
-        .author
-        .as_ref()
-        .or(config.default_author.as_ref())
-        .map(clean);
-    let author = author.filter(|s| !s.is_empty());
-    let topic = fm.topic.as_ref().map(clean).filter(|s| !s.is_empty());
-    let tags: Vec<String> = fm
-        .tags
-        .iter()
-        .map(clean)
-        .filter(|s| !s.is_empty())
-        .collect();
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    hasher.update(rel.to_string_lossy().as_bytes());
-    hasher.update(&[0]);
-    hasher.update(text.as_bytes());
-    Ok(Page {
-        path: PathBuf::new(),
+    Ok(Head {
+        split,
+        fm,
+        rel: rel.to_path_buf(),
         kind,
-        title: clean(&fm.title),
-        subtitle: fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty()),
-        tag_keys: tags.iter().map(|t| term_key(t)).collect(),
-        topic_key: topic.as_deref().map(term_key),
-        author_key: author.as_deref().map(term_key),
-        version: hasher.digest(),
-        author,
-        topic,
-        tags,
-        date,
-        date_written: fm.date.trim().to_owned(),
-        updated,
-        draft: fm.draft,
-        lang,
         slug,
         url,
-        summary_plain: fm
-            .summary
+    })
+}
+
+impl Head<'_> {
+    /// The file's path under `content/`.
+    pub fn rel(&self) -> &Path {
+        &self.rel
+    }
+
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Renders the body, rewriting links to other source files through `targets`.
+    pub fn into_page(self, config: &Config, targets: &Targets) -> Result<Page, Located> {
+        let Head {
+            split,
+            fm,
+            rel,
+            kind,
+            slug,
+            url,
+        } = self;
+        // parse_head has validated both dates.
+        let date = front_matter::parse_date(&fm.date).map_err(|m| Located::at(1, 1, m))?;
+        let updated = match &fm.updated {
+            Some(u) => Some(front_matter::parse_date(u).map_err(|m| Located::at(1, 1, m))?),
+            None => None,
+        };
+        let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
+        let rendered = markdown::render_with_links(
+            split.body,
+            MarkdownOptions {
+                unsafe_html: config.unsafe_html,
+            },
+            &|dest| links::rewrite(dest, &rel, targets),
+        );
+        let links = link_refs(&split, &rendered.links);
+        let wpm = config.words_per_minute(&lang) as usize;
+        let reading_minutes = rendered.words.div_ceil(wpm).max(1);
+        let extra = serde_json::to_value(&fm.extra).map_err(|e| {
+            Located::at(
+                front_matter::key_line(&split, "extra"),
+                1,
+                format!("`extra`: {e}"),
+            )
+        })?;
+        let clean = |s: &String| strip_invisible(s.trim());
+        let author = fm
+            .author
             .as_ref()
+            .or(config.default_author.as_ref())
+            .map(clean);
+        let author = author.filter(|s| !s.is_empty());
+        let topic = fm.topic.as_ref().map(clean).filter(|s| !s.is_empty());
+        let tags: Vec<String> = fm
+            .tags
+            .iter()
             .map(clean)
             .filter(|s| !s.is_empty())
-            .unwrap_or_else(|| rendered.summary_plain.clone()),
-        summary_text: fm.summary.as_ref().map(clean).filter(|s| !s.is_empty()),
-        summary_html: rendered.summary_html,
-        content_html: rendered.html,
-        toc: rendered.toc,
-        words: rendered.words,
-        reading_minutes,
-        source: fm.source,
-        extra,
-    })
+            .collect();
+        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+        hasher.update(rel.to_string_lossy().as_bytes());
+        hasher.update(&[0]);
+        hasher.update(split.yaml.as_bytes());
+        hasher.update(&[0]);
+        hasher.update(rendered.html.as_bytes());
+        Ok(Page {
+            path: PathBuf::new(),
+            rel,
+            kind,
+            title: clean(&fm.title),
+            subtitle: fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty()),
+            tag_keys: tags.iter().map(|t| term_key(t)).collect(),
+            topic_key: topic.as_deref().map(term_key),
+            author_key: author.as_deref().map(term_key),
+            version: hasher.digest(),
+            author,
+            topic,
+            tags,
+            date,
+            date_written: fm.date.trim().to_owned(),
+            updated,
+            draft: fm.draft,
+            lang,
+            slug,
+            url,
+            summary_plain: fm
+                .summary
+                .as_ref()
+                .map(clean)
+                .filter(|s| !s.is_empty())
+                .unwrap_or_else(|| rendered.summary_plain.clone()),
+            summary_text: fm.summary.as_ref().map(clean).filter(|s| !s.is_empty()),
+            summary_html: rendered.summary_html,
+            more_marker: rendered.more_marker,
+            content_html: rendered.html,
+            toc: rendered.toc,
+            words: rendered.words,
+            reading_minutes,
+            links,
+            source: fm.source,
+            extra,
+        })
+    }
+}
+
+/// Body offsets → file lines and columns.
+fn link_refs(split: &front_matter::Split<'_>, sites: &[markdown::LinkSite]) -> Vec<LinkRef> {
+    sites
+        .iter()
+        .map(|s| {
+            let (line, col) = crate::config::line_col(split.body, s.offset);
+            LinkRef {
+                dest: s.dest.clone(),
+                line: split.body_line + line - 1,
+                col,
+                image: s.image,
+            }
+        })
+        .collect()
 }
 
 /// `about.md` → `/about/`, `guides/style.md` → `/guides/style/`: every folder name is
@@ -259,6 +355,33 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn links_to_sources_become_urls_and_keep_their_place() {
+        let text =
+            "---\ntitle: x\ndate: 2019-02-05\n---\n\nانظر [هنا](../2020/b.md#قسم) و[هناك](c.md).\n";
+        let rel = Path::new("articles/2019/a.md");
+        let targets = Targets::new([(
+            PathBuf::from("articles/2020/b.md"),
+            "/articles/بي/".to_owned(),
+        )]);
+        let p = parse_head(text, rel)
+            .unwrap()
+            .into_page(&config(), &targets)
+            .unwrap();
+        assert!(
+            p.content_html
+                .contains("href=\"/articles/%D8%A8%D9%8A/#%D9%82%D8%B3%D9%85\""),
+            "{}",
+            p.content_html
+        );
+        // An unknown file is left as written, for `check` to report.
+        assert!(p.content_html.contains("href=\"c.md\""));
+        assert_eq!(p.links.len(), 2);
+        assert_eq!((p.links[0].line, p.links[0].col), (6, 6));
+        assert_eq!(p.links[1].dest, "c.md");
+        assert_eq!(p.rel, rel);
     }
 
     #[test]

@@ -100,7 +100,7 @@ pub fn new_article(root: &Path, title: &str, author: Option<&str>, today: Date) 
 }
 
 /// A YAML double-quoted string (JSON's escaping is valid YAML).
-fn yaml_string(s: &str) -> String {
+pub(crate) fn yaml_string(s: &str) -> String {
     serde_json::to_string(s).expect("a string always serializes")
 }
 

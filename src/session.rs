@@ -9,6 +9,7 @@
 
 use crate::config::Config;
 use crate::error::{BuildFailed, Diagnostic};
+use crate::links::Targets;
 use crate::manifest::Manifest;
 use crate::page::Page;
 use crate::render::{self, Job, Renderer};
@@ -61,6 +62,8 @@ pub struct Session {
     pages: BTreeMap<PathBuf, Arc<Page>>,
     /// Files that currently fail, with their problems.
     broken: BTreeMap<PathBuf, Diagnostic>,
+    /// URL of every source file, for links written as paths to `.md` files.
+    targets: Targets,
     state: Option<State>,
 }
 
@@ -79,6 +82,7 @@ impl Session {
             output,
             pages: BTreeMap::new(),
             broken: BTreeMap::new(),
+            targets: Targets::default(),
             state: None,
         })
     }
@@ -101,29 +105,14 @@ impl Session {
         let config = load_config(&self.root, &self.opts)?;
         self.pages.clear();
         self.broken.clear();
-        let content = self.root.join("content");
-        let (paths, problems) = crate::content::discover(&self.root, &content);
+        let (pages, problems, targets) = crate::load_all(&self.root, &config);
         for d in problems {
             self.broken.insert(d.path.clone(), d);
         }
-        let loaded: Vec<(PathBuf, Result<Page, Diagnostic>)> = paths
-            .into_par_iter()
-            .map(|p| {
-                let rel = p.strip_prefix(&content).unwrap_or(&p).to_path_buf();
-                let page = crate::page::load(&p, &rel, &config);
-                (p, page)
-            })
-            .collect();
-        for (path, result) in loaded {
-            match result {
-                Ok(page) => {
-                    self.pages.insert(path, Arc::new(page));
-                }
-                Err(d) => {
-                    self.broken.insert(path, d);
-                }
-            }
+        for page in pages {
+            self.pages.insert(page.path.clone(), Arc::new(page));
         }
+        self.targets = targets;
         self.ensure_nothing_broken()?;
         let site = self.assemble(config.clone())?;
         let renderer = Renderer::new(&self.root, &site).map_err(BuildFailed::from)?;
@@ -277,28 +266,68 @@ impl Session {
         Ok((stale.len(), changed, new_keys))
     }
 
+    /// Parses one changed (or deleted) file again. When that changes the URL a source
+    /// path resolves to, pages linking to `.md` files are parsed again too, so their
+    /// rewritten links follow.
     fn reload_page(&mut self, path: &Path) {
-        self.broken.remove(path);
         let content = self.root.join("content");
+        let relinked = self.reload_one(path, &content);
+        if relinked {
+            let linking: Vec<PathBuf> = self
+                .pages
+                .iter()
+                .filter(|(p, page)| {
+                    p.as_path() != path && page.links.iter().any(|l| l.dest.contains(".md"))
+                })
+                .map(|(p, _)| p.clone())
+                .collect();
+            for p in linking {
+                self.reload_one(&p, &content);
+            }
+        }
+    }
+
+    /// Returns true when the file's URL appeared, changed or disappeared.
+    fn reload_one(&mut self, path: &Path, content: &Path) -> bool {
+        self.broken.remove(path);
+        let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
         let is_article = path.extension().is_some_and(|e| e == "md")
             && !path.file_name().is_some_and(crate::content::is_ignored);
-        if !is_article || !path.exists() {
-            // Deleted or renamed away (a folder removal arrives as its files' paths or
-            // as the folder itself).
+        if !is_article || !path.is_file() {
+            // Deleted or renamed away (a folder removal arrives as the folder's path).
+            let before = self.pages.len();
             self.pages.retain(|p, _| !p.starts_with(path));
             self.broken.retain(|p, _| !p.starts_with(path));
-            return;
+            let mut forgot = self.targets.remove(&rel);
+            forgot |= self.pages.len() != before;
+            return forgot;
         }
-        let rel = path.strip_prefix(&content).unwrap_or(path).to_path_buf();
         let config = &self.state.as_ref().expect("apply checked the state").config;
-        match crate::page::load(path, &rel, config) {
-            Ok(page) => {
-                self.pages.insert(path.to_path_buf(), Arc::new(page));
-            }
+        let source = match crate::content::Source::read(path, content) {
+            Ok(s) => s,
             Err(d) => {
                 self.broken.insert(path.to_path_buf(), d);
+                return false;
+            }
+        };
+        let head = match crate::page::parse_head(&source.text, &source.rel) {
+            Ok(h) => h,
+            Err(e) => {
+                self.broken.insert(path.to_path_buf(), e.in_file(path));
+                return false;
+            }
+        };
+        let relinked = self.targets.set(&source.rel, head.url());
+        match head.into_page(config, &self.targets) {
+            Ok(mut page) => {
+                page.path = path.to_path_buf();
+                self.pages.insert(path.to_path_buf(), Arc::new(page));
+            }
+            Err(e) => {
+                self.broken.insert(path.to_path_buf(), e.in_file(path));
             }
         }
+        relinked
     }
 
     /// Copies one static file into the output (or removes it). Returns changed files.
@@ -513,5 +542,37 @@ mod tests {
         let u = s.apply(&[Change::Static(css)]).unwrap();
         assert!(u.css_only);
         assert_eq!(u.changed, vec!["extra.css".to_owned()]);
+    }
+}
+
+#[cfg(test)]
+mod link_tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn a_changed_slug_updates_links_written_as_md_paths() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("content/articles/2019")).unwrap();
+        fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
+        let a = root.join("content/articles/2019/a.md");
+        let b = root.join("content/articles/2019/b.md");
+        fs::write(&a, "---\ntitle: أ\ndate: 2019-01-01\n---\n[ب](b.md)\n").unwrap();
+        fs::write(&b, "---\ntitle: ب\ndate: 2019-01-02\n---\nنص\n").unwrap();
+        let mut s = Session::new(root, BuildOptions::default()).unwrap();
+        s.rebuild().unwrap();
+        let page_a = s.output().join("articles/a/index.html");
+        assert!(fs::read_to_string(&page_a)
+            .unwrap()
+            .contains("href=\"/articles/b/\""));
+        fs::write(&b, "---\ntitle: ب\ndate: 2019-01-02\nslug: جديد\n---\nنص\n").unwrap();
+        s.apply(&[Change::Content(b)]).unwrap();
+        let html = fs::read_to_string(&page_a).unwrap();
+        assert!(
+            html.contains("/articles/%D8%AC%D8%AF%D9%8A%D8%AF/")
+                || html.contains("/articles/جديد/"),
+            "{html}"
+        );
     }
 }

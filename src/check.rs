@@ -1,0 +1,248 @@
+//! `warraq check`: the whole build without writing, plus the curator's checks → findings,
+//! each `path:line:col: warning|error: message`.
+//!
+//! The site is loaded, assembled and rendered exactly as `build` does it (so every front
+//! matter, URL collision and template error surfaces), into throwaway buffers. Then come
+//! the checks for what a build accepts but a reader trips on: links to files, pages or
+//! headings that do not exist, one term spelled two ways, articles without a summary or
+//! topic, dates in the future, invisible bidi controls and Arabic presentation forms.
+//! Only errors make the command fail. External links are fetched only when asked.
+
+mod external;
+mod site_checks;
+mod text;
+
+pub use external::ExternalOptions;
+
+use crate::error::{BuildFailed, Diagnostic};
+use crate::page::Page;
+use crate::render::{self, Renderer};
+use crate::site::{self, Site};
+use anyhow::Result;
+use jiff::civil::Date;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// What to check.
+#[derive(Debug, Clone)]
+pub struct CheckOptions {
+    /// Check drafts as published articles (as `build --drafts` would build them).
+    pub drafts: bool,
+    /// Dates after this day are "in the future".
+    pub today: Date,
+    /// Fetch external links too.
+    pub external: Option<ExternalOptions>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub diagnostic: Diagnostic,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let d = &self.diagnostic;
+        // `--root .` makes `./content/...`; the `./` adds nothing.
+        let path = d.path.strip_prefix(".").unwrap_or(&d.path);
+        write!(f, "{}", path.display())?;
+        if let Some(line) = d.line {
+            write!(f, ":{line}")?;
+            if let Some(col) = d.col {
+                write!(f, ":{col}")?;
+            }
+        }
+        let label = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, ": {label}: {}", d.message)
+    }
+}
+
+/// What `check` found, sorted by file and position.
+#[derive(Debug, Clone, Default)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub articles: usize,
+    /// Files the build would write (rendered pages and static files).
+    pub outputs: usize,
+}
+
+impl Report {
+    pub fn count(&self, severity: Severity) -> usize {
+        self.findings
+            .iter()
+            .filter(|f| f.severity == severity)
+            .count()
+    }
+}
+
+/// Findings as they are collected.
+#[derive(Debug, Default)]
+struct Findings(Vec<Finding>);
+
+impl Findings {
+    fn push(&mut self, severity: Severity, diagnostic: Diagnostic) {
+        self.0.push(Finding {
+            severity,
+            diagnostic,
+        });
+    }
+
+    fn errors(&mut self, diagnostics: impl IntoIterator<Item = Diagnostic>) {
+        for d in diagnostics {
+            self.push(Severity::Error, d);
+        }
+    }
+
+    /// A stage failed: its problems are errors, and checking stops. A failure that is not
+    /// about the site's files (no `site.toml`) is the command's error.
+    fn stop(mut self, e: anyhow::Error) -> Result<Report> {
+        let failed = e.downcast::<BuildFailed>()?;
+        self.errors(failed.diagnostics);
+        Ok(self.into_report(0, 0))
+    }
+
+    fn into_report(mut self, articles: usize, outputs: usize) -> Report {
+        self.0.sort_by(|a, b| {
+            let (a, b) = ((&a.diagnostic, a.severity), (&b.diagnostic, b.severity));
+            (&a.0.path, a.0.line, a.0.col, b.1, &a.0.message).cmp(&(
+                &b.0.path,
+                b.0.line,
+                b.0.col,
+                a.1,
+                &b.0.message,
+            ))
+        });
+        self.0.dedup();
+        Report {
+            findings: self.0,
+            articles,
+            outputs,
+        }
+    }
+}
+
+/// Checks the site at `root`.
+pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
+    let mut found = Findings::default();
+    let config = match crate::load_config(root, &crate::BuildOptions::default()) {
+        Ok(c) => c,
+        Err(e) => return found.stop(e),
+    };
+    let texts = read_texts(root);
+    for (path, text) in &texts {
+        for l in text::scan(text) {
+            found.push(Severity::Warning, l.in_file(path));
+        }
+    }
+    let pages = match crate::load_pages(root, &config) {
+        Ok(p) => p,
+        Err(e) => return found.stop(e),
+    };
+    let left_out = drafts_left_out(&pages, opts.drafts);
+    let assembled = site::assemble(
+        config,
+        pages.into_iter().map(std::sync::Arc::new).collect(),
+        site::AssembleOptions {
+            drafts: opts.drafts,
+        },
+    );
+    let site = match assembled {
+        Ok(s) => s,
+        Err(d) => {
+            found.errors(d);
+            return Ok(found.into_report(0, 0));
+        }
+    };
+    let outputs = render_outputs(root, &site, &mut found);
+    let cx = site_checks::Context {
+        site: &site,
+        texts: &texts,
+        outputs: &outputs,
+        left_out: &left_out,
+        today: opts.today,
+    };
+    let external = cx.links(&mut found);
+    cx.terms(&mut found);
+    cx.front_matter(&mut found);
+    if let Some(ext) = &opts.external {
+        for (severity, d) in external::check(&external, ext) {
+            found.push(severity, d);
+        }
+    }
+    Ok(found.into_report(site.articles.len(), outputs.len()))
+}
+
+/// Every source file's text, for the character scan and for positions in front matter.
+fn read_texts(root: &Path) -> BTreeMap<PathBuf, String> {
+    let (paths, _) = crate::content::discover(root, &root.join("content"));
+    // Files that cannot be read are reported by the page loader.
+    paths
+        .into_iter()
+        .filter_map(|p| crate::content::load(&p).ok().map(|t| (p, t)))
+        .collect()
+}
+
+/// Source files of drafts that this check (like the build) leaves out.
+fn drafts_left_out(pages: &[Page], drafts: bool) -> HashSet<PathBuf> {
+    pages
+        .iter()
+        .filter(|p| p.draft && !drafts)
+        .map(|p| p.rel.clone())
+        .collect()
+}
+
+/// Renders every output into a throwaway buffer; returns the files the build would write,
+/// rendered and static, as paths under the output folder.
+fn render_outputs(root: &Path, site: &Site, found: &mut Findings) -> BTreeSet<String> {
+    let renderer = match Renderer::new(root, site) {
+        Ok(r) => r,
+        Err(d) => {
+            found.errors(d);
+            return BTreeSet::new();
+        }
+    };
+    let rendered = Mutex::new(BTreeSet::new());
+    let result = renderer.render_all(site, &render::jobs(site), |path: &str, _bytes: &[u8]| {
+        rendered
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_owned());
+        Ok(())
+    });
+    if let Err(d) = result {
+        found.errors(d);
+    }
+    let mut outputs = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
+    let mut problems = Vec::new();
+    for (name, path) in crate::theme::site_files(&root.join("static"), &mut problems) {
+        if outputs.contains(&name) {
+            problems.push(Diagnostic::file(
+                &path,
+                format!("`/{name}` is a page warraq generates: rename this static file"),
+            ));
+        }
+        outputs.insert(name);
+    }
+    found.errors(problems);
+    outputs.extend(
+        crate::theme::default_static_files()
+            .into_iter()
+            .map(|(n, _)| n),
+    );
+    outputs
+}
+
+#[cfg(test)]
+mod tests;
