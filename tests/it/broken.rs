@@ -31,6 +31,13 @@ const CASES: &[Case] = &[
         says: "unknown field `topik`: did you mean `topic`?",
     },
     Case {
+        // Reported where the quote opens, not where the parser ran out of text.
+        name: "unclosed_quote",
+        setup: None,
+        at: "content/articles/2019/مقال.md:2:8: ",
+        says: "found unexpected end of stream at line 5 column 1, while scanning a quoted scalar: the quote that opens here is never closed",
+    },
+    Case {
         name: "tab_indent",
         setup: None,
         at: "content/articles/2019/مقال.md:3:1: ",
@@ -291,7 +298,7 @@ fn all_broken_articles_are_reported_in_one_run() {
         "content/articles/2019/أ.md:3:1: date `2019-02-31` is not a real calendar date",
         "content/articles/2019/ب.md:4:1: unknown field `topik`: did you mean `topic`?",
         "content/articles/2019/ج.md:1:1: file is empty",
-        "content/articles/2020/د.md:",
+        "content/articles/2020/د.md:2:8: ",
     ];
     assert_eq!(lines.len(), expected.len() + 1, "{}", r.stderr);
     for (line, start) in lines.iter().zip(expected) {
