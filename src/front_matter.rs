@@ -177,6 +177,15 @@ fn yaml_error(split: &Split<'_>, e: &yaml_serde::Error) -> Located {
                 .map(|l| (split.yaml_line + l.line() - 1, l.column()))
         })
         .unwrap_or((split.yaml_line, 1));
+    // serde reports a duplicate at the start of the mapping: point at the second one.
+    let (line, col) = match message
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.split('`').next())
+        .and_then(|field| key_lines(split, field).nth(1))
+    {
+        Some(second) => (second, 1),
+        None => (line, col),
+    };
     let mut message = explain_yaml_message(&message);
     if message.ends_with("while scanning a quoted scalar") {
         message.push_str(": the quote that opens here is never closed");
@@ -265,14 +274,20 @@ pub fn closest_field(name: &str) -> Option<&'static str> {
 
 /// The file line on which `key:` is written at the top level of the block.
 pub fn key_line(split: &Split<'_>, key: &str) -> usize {
+    key_lines(split, key).next().unwrap_or(split.yaml_line)
+}
+
+/// Every file line on which `key:` is written at the top level of the block.
+fn key_lines<'a>(split: &'a Split<'_>, key: &'a str) -> impl Iterator<Item = usize> + 'a {
     split
         .yaml
         .lines()
-        .position(|l| {
+        .enumerate()
+        .filter(move |(_, l)| {
             l.strip_prefix(key)
                 .is_some_and(|r| r.trim_start().starts_with(':'))
         })
-        .map_or(split.yaml_line, |i| split.yaml_line + i)
+        .map(|(i, _)| split.yaml_line + i)
 }
 
 fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
@@ -389,8 +404,9 @@ mod tests {
         let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntags: سياسة\n---\n").unwrap_err();
         assert!(e.message.contains("must be a list"), "{}", e.message);
         assert_eq!(e.line, 4);
-        let e = parse_str("---\ntitle: x\ntitle: y\ndate: 2019-02-05\n---\n").unwrap_err();
+        let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntitle: y\n---\n").unwrap_err();
         assert!(e.message.contains("duplicate"), "{}", e.message);
+        assert_eq!((e.line, e.col), (4, 1), "the second `title`");
     }
 
     #[test]

@@ -50,6 +50,12 @@ const CASES: &[Case] = &[
         says: "front matter is not closed",
     },
     Case {
+        name: "duplicate_key",
+        setup: None,
+        at: "content/articles/2019/مقال.md:4:1: ",
+        says: "duplicate field `title`",
+    },
+    Case {
         name: "tags_not_a_list",
         setup: None,
         at: "content/articles/2019/مقال.md:4:7: ",
