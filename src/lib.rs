@@ -100,8 +100,7 @@ pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
             path.display()
         )
     })?;
-    let text =
-        content::decode(text).map_err(|m| BuildFailed::from(vec![Diagnostic::file(&path, m)]))?;
+    let text = content::decode(text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     let mut config = Config::parse(&text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_owned();

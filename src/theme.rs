@@ -29,15 +29,16 @@ impl Templates {
         let mut problems = Vec::new();
         let dir = root.join("templates");
         for (name, path) in site_files(&dir, &mut problems) {
-            match std::fs::read(&path)
-                .map_err(|e| e.to_string())
-                .and_then(crate::content::decode)
-            {
+            let text = match std::fs::read(&path) {
+                Ok(bytes) => crate::content::decode(bytes).map_err(|e| e.in_file(&path)),
+                Err(e) => Err(Diagnostic::file(&path, format!("cannot read: {e}"))),
+            };
+            match text {
                 Ok(text) => {
                     sources.insert(name.clone(), text);
                     own.insert(name);
                 }
-                Err(m) => problems.push(Diagnostic::file(&path, m)),
+                Err(d) => problems.push(d),
             }
         }
         if !problems.is_empty() {

@@ -117,9 +117,16 @@ const CASES: &[Case] = &[
         says: "template error",
     },
     Case {
+        // `title: caf\xE9`: the column of the first byte that is not UTF-8.
+        name: "latin1",
+        setup: None,
+        at: "content/articles/2019/مقال.md:2:11: ",
+        says: "file is not UTF-8 (it looks like a legacy 8-bit encoding such as Windows-1256 or Latin-1): save it as UTF-8",
+    },
+    Case {
         name: "utf16",
         setup: None,
-        at: "content/articles/2019/مقال.md: ",
+        at: "content/articles/2019/مقال.md:1:1: ",
         says: "file is UTF-16: save it as UTF-8",
     },
     Case {
