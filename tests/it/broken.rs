@@ -333,3 +333,16 @@ fn all_broken_articles_are_reported_in_one_run() {
         b"previous"
     );
 }
+#[test]
+fn fifo_named_site_toml_does_not_hang() {
+    let site = Site::fixture("broken/fifo");
+    fs::remove_file(site.root.join("site.toml")).unwrap();
+    mkfifo(&site.root.join("site.toml"));
+    let r = site.run(&["build"]);
+    r.assert_failed();
+    assert!(
+        r.error_lines()[0].starts_with("site.toml: not a regular file"),
+        "{}",
+        r.stderr
+    );
+}
