@@ -29,8 +29,9 @@ pub fn ensure_safe_output_dir(root: &Path, output: &Path) -> Result<()> {
         return refuse("it is the file-system root");
     }
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if absolute(&home).is_ok_and(|h| h == out) {
-            return refuse("it is the home folder");
+        // Replacing a folder above the home folder (`/home`) would delete it too.
+        if absolute(&home).is_ok_and(|h| h.starts_with(&out)) {
+            return refuse("it is the home folder or contains it");
         }
     }
     if site.starts_with(&out) {

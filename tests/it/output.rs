@@ -132,7 +132,8 @@ fn dangerous_output_folders_are_refused() {
         ("/", "it is the file-system root"),
         ("content", "it is inside the site's `content/`"),
         (articles.to_str().unwrap(), "inside the site's `content/`"),
-        ("..", "it is the site folder or contains it"),
+        // Holds both the site and the home folder: refused for either.
+        ("..", "or contains it"),
         ("public/..", "it is the site folder or contains it"),
         (home.to_str().unwrap(), "it is the home folder"),
     ];
@@ -165,6 +166,27 @@ fn dangerous_output_folders_are_refused() {
     );
     r.assert_failed();
     assert_eq!(read_tree(&home), home_before);
+}
+
+#[test]
+fn a_folder_above_home_is_refused() {
+    let site = Site::fixture("site");
+    let users = site.parent().join("users");
+    let home = users.join("me");
+    fs::create_dir_all(&home).unwrap();
+    fs::write(home.join("notes.txt"), "keep me").unwrap();
+    let r = run_in(
+        &site.root,
+        &["build", "--output", users.to_str().unwrap()],
+        &[("HOME", home.as_path())],
+    );
+    r.assert_failed();
+    assert!(
+        r.stderr.contains("it is the home folder or contains it"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(fs::read(home.join("notes.txt")).unwrap(), b"keep me");
 }
 
 #[test]
