@@ -105,6 +105,13 @@ const CASES: &[Case] = &[
         says: "URL `/search/` is a page warraq generates",
     },
     Case {
+        // Page 2 of a tag's list: it used to overwrite (or be overwritten) silently.
+        name: "reserved_list_page",
+        setup: None,
+        at: "content/tags/سياسة/page/2.md: ",
+        says: "URL `/tags/سياسة/page/2/` is a page warraq generates",
+    },
+    Case {
         name: "site_toml_unknown_key",
         setup: None,
         at: "site.toml:4:1: ",
