@@ -295,6 +295,18 @@ fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
         return Err(Located::at(key_line(split, "title"), 1, "`title` is empty"));
     }
     parse_date(&fm.date).map_err(|m| Located::at(key_line(split, "date"), 1, m))?;
+    // Checked here so a bad tag is blamed on this file, not on `site.toml` at render time.
+    if let Some(lang) = &fm.lang {
+        if lang.parse::<icu_locale::Locale>().is_err() {
+            return Err(Located::at(
+                key_line(split, "lang"),
+                1,
+                format!(
+                    "`lang` `{lang}` is not a BCP 47 language tag such as `ar`, `en` or `ar-EG`"
+                ),
+            ));
+        }
+    }
     if let Some(updated) = &fm.updated {
         parse_date(updated).map_err(|m| Located::at(key_line(split, "updated"), 1, m))?;
     }
@@ -423,6 +435,15 @@ mod tests {
         assert!(parse_date("05/02/2019").is_err());
         let e = parse_str("---\ntitle: x\ndate: 2019-02-30\n---\n").unwrap_err();
         assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn lang_must_be_a_language_tag() {
+        let e =
+            parse_str("---\ntitle: x\ndate: 2019-02-05\nlang: \"<script>\"\n---\n").unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("BCP 47"), "{}", e.message);
+        assert!(parse_str("---\ntitle: x\ndate: 2019-02-05\nlang: ar-EG\n---\n").is_ok());
     }
 
     #[test]

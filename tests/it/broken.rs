@@ -80,6 +80,13 @@ const CASES: &[Case] = &[
         says: "missing field `title`",
     },
     Case {
+        // Used to be blamed on `site.toml`, with no line, when the renderer met it.
+        name: "bad_lang",
+        setup: None,
+        at: "content/articles/2019/مقال.md:4:1: ",
+        says: "`lang` `ar\" onload=\"alert(1)` is not a BCP 47 language tag",
+    },
+    Case {
         name: "same_slug",
         setup: None,
         at: "content/articles/2019/تحليل.md: ",
