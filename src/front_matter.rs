@@ -291,7 +291,9 @@ fn key_lines<'a>(split: &'a Split<'_>, key: &'a str) -> impl Iterator<Item = usi
 }
 
 fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
-    if fm.title.trim().is_empty() {
+    // Page titles are shown without invisible characters: a title made only of them
+    // (a zero-width space, a bidi control) is empty.
+    if crate::slug::strip_invisible(&fm.title).trim().is_empty() {
         return Err(Located::at(key_line(split, "title"), 1, "`title` is empty"));
     }
     parse_date(&fm.date).map_err(|m| Located::at(key_line(split, "date"), 1, m))?;
@@ -435,6 +437,13 @@ mod tests {
         assert!(parse_date("05/02/2019").is_err());
         let e = parse_str("---\ntitle: x\ndate: 2019-02-30\n---\n").unwrap_err();
         assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn invisible_title_is_empty() {
+        let e =
+            parse_str("---\ndate: 2019-02-05\ntitle: \"\u{200B}\u{200F} \"\n---\n").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (3, "`title` is empty"));
     }
 
     #[test]

@@ -87,6 +87,13 @@ const CASES: &[Case] = &[
         says: "`lang` `ar\" onload=\"alert(1)` is not a BCP 47 language tag",
     },
     Case {
+        // A zero-width space and a right-to-left mark: nothing to show.
+        name: "invisible_title",
+        setup: None,
+        at: "content/articles/2019/مقال.md:3:1: ",
+        says: "`title` is empty",
+    },
+    Case {
         name: "same_slug",
         setup: None,
         at: "content/articles/2019/تحليل.md: ",
