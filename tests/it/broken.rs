@@ -145,6 +145,13 @@ const CASES: &[Case] = &[
         says: "file is not UTF-8 (it looks like a legacy 8-bit encoding such as Windows-1256 or Latin-1): save it as UTF-8",
     },
     Case {
+        // Used to be blamed on "(default theme) templates/", with no line.
+        name: "template_missing_include",
+        setup: None,
+        at: "templates/404.html:4:12: ",
+        says: "template error: Unknown template `nav.html`",
+    },
+    Case {
         name: "utf16",
         setup: None,
         at: "content/articles/2019/مقال.md:1:1: ",
