@@ -205,6 +205,41 @@ const CASES: &[Case] = &[
         says: "not a regular file",
     },
     Case {
+        name: "fifo_in_static",
+        setup: Some(|root| {
+            fs::create_dir_all(root.join("static")).unwrap();
+            mkfifo(&root.join("static/feed.css"));
+        }),
+        at: "static/feed.css: ",
+        says: "not a regular file",
+    },
+    Case {
+        name: "symlink_loop",
+        setup: Some(|root| {
+            // A link to itself.
+            symlink("أ.md", root.join("content/articles/2019/أ.md")).unwrap();
+        }),
+        at: "content/articles/2019/أ.md: ",
+        says: "broken symlink (dangling or looping)",
+    },
+    Case {
+        name: "symlinked_folder",
+        setup: Some(|root| symlink("2019", root.join("content/articles/2020")).unwrap()),
+        at: "content/articles/2020: ",
+        says: "symlinked folders are not followed",
+    },
+    Case {
+        // 5 MB of text: far past any article, refused before it is read into memory.
+        name: "too_large",
+        setup: Some(|root| {
+            let mut text = String::from("---\ntitle: مقال\ndate: 2019-02-05\n---\n");
+            text.push_str(&"نص طويل جدا. ".repeat(250_000));
+            fs::write(root.join(ARTICLE), text).unwrap();
+        }),
+        at: "content/articles/2019/مقال.md: ",
+        says: "file is too large",
+    },
+    Case {
         name: "deep_flow_nesting",
         setup: Some(|root| {
             let deep = format!(
