@@ -396,6 +396,7 @@ fn all_broken_articles_are_reported_in_one_run() {
         b"previous"
     );
 }
+
 #[test]
 fn fifo_named_site_toml_does_not_hang() {
     let site = Site::fixture("broken/fifo");
