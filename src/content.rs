@@ -4,7 +4,7 @@
 //! (which would hang or read forever), and reports every file it cannot use instead
 //! of silently dropping it. Loading turns bytes into LF-only UTF-8 text.
 
-use crate::error::Diagnostic;
+use crate::error::{Diagnostic, Located};
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -160,28 +160,31 @@ pub fn load(path: &Path) -> Result<String, Diagnostic> {
     file.take(MAX_ARTICLE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
-    decode(bytes).map_err(|m| Diagnostic::file(path, m))
+    decode(bytes).map_err(|e| e.in_file(path))
 }
 
-/// Bytes → LF-only UTF-8 text, or a message naming what the bytes look like.
-pub fn decode(bytes: Vec<u8>) -> Result<String, String> {
+/// Bytes → LF-only UTF-8 text, or a message naming what the bytes look like, at the
+/// line and column of the first byte that is not UTF-8.
+pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
-        return Err("file is UTF-16: save it as UTF-8".into());
+        return Err(Located::at(1, 1, "file is UTF-16: save it as UTF-8"));
     }
     let text = match String::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
-            let (line, _) =
-                crate::config::line_col(std::str::from_utf8(&bytes[..bad]).unwrap_or(""), bad);
+            let valid = std::str::from_utf8(&bytes[..bad]).unwrap_or("");
+            let (line, col) = crate::config::line_col(valid, bad);
             let guess = if bytes.iter().filter(|b| **b == 0).count() > bytes.len() / 8 {
                 "UTF-16 without a byte-order mark"
             } else {
                 "a legacy 8-bit encoding such as Windows-1256 or Latin-1"
             };
-            return Err(format!(
-                "line {line}: file is not UTF-8 (it looks like {guess}): save it as UTF-8"
+            return Err(Located::at(
+                line,
+                col,
+                format!("file is not UTF-8 (it looks like {guess}): save it as UTF-8"),
             ));
         }
     };
@@ -208,12 +211,13 @@ mod tests {
 
     #[test]
     fn other_encodings_are_named() {
-        assert!(decode(vec![0xFF, 0xFE, b'a', 0])
-            .unwrap_err()
-            .contains("UTF-16"));
+        let e = decode(vec![0xFF, 0xFE, b'a', 0]).unwrap_err();
+        assert!(e.message.contains("UTF-16"), "{e:?}");
+        assert_eq!((e.line, e.col), (1, 1));
         let latin1 = b"---\ntitle: caf\xE9\n".to_vec();
         let e = decode(latin1).unwrap_err();
-        assert!(e.contains("not UTF-8") && e.contains("line 2"), "{e}");
+        assert!(e.message.contains("not UTF-8"), "{e:?}");
+        assert_eq!((e.line, e.col), (2, 11), "at the `\\xE9`");
     }
 
     #[test]

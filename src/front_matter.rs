@@ -165,18 +165,82 @@ fn find_tab_indent(yaml: &str) -> Option<(usize, usize)> {
 }
 
 fn yaml_error(split: &Split<'_>, e: &yaml_serde::Error) -> Located {
-    let full = e.to_string();
-    // yaml_serde appends " at line L column C" to the message; we print our own position.
-    let message = match full.rfind(" at line ") {
-        Some(i) => &full[..i],
-        None => full.as_str(),
+    // libyaml writes "PROBLEM at MARK, CONTEXT at MARK", serde errors "MESSAGE at MARK",
+    // with lines counted in the YAML block. The last mark becomes our position: for an
+    // unfinished construct (an unclosed quote or bracket) it is where that construct
+    // starts, which is where the author must look. Marks left in the text are shifted
+    // to file lines too.
+    let (message, last) = shift_marks(&e.to_string(), split.yaml_line - 1);
+    let (line, col) = last
+        .or_else(|| {
+            e.location()
+                .map(|l| (split.yaml_line + l.line() - 1, l.column()))
+        })
+        .unwrap_or((split.yaml_line, 1));
+    // serde reports a duplicate at the start of the mapping: point at the second one.
+    let (line, col) = match message
+        .strip_prefix("duplicate field `")
+        .and_then(|r| r.split('`').next())
+        .and_then(|field| key_lines(split, field).nth(1))
+    {
+        Some(second) => (second, 1),
+        None => (line, col),
     };
-    let message = explain_yaml_message(message);
-    let (line, col) = match e.location() {
-        Some(loc) => (split.yaml_line + loc.line() - 1, loc.column()),
-        None => (split.yaml_line, 1),
-    };
+    let mut message = explain_yaml_message(&message);
+    if message.ends_with("while scanning a quoted scalar") {
+        message.push_str(": the quote that opens here is never closed");
+    }
     Located::at(line, col, message)
+}
+
+/// `message` with every ` at line L column C` moved down `shift` lines, except the last,
+/// which is removed and returned (shifted).
+fn shift_marks(message: &str, shift: usize) -> (String, Option<(usize, usize)>) {
+    const AT: &str = " at line ";
+    let mut pieces = vec![String::new()];
+    let mut marks: Vec<(usize, usize)> = Vec::new();
+    let mut rest = message;
+    while let Some(i) = rest.find(AT) {
+        let after = &rest[i + AT.len()..];
+        let piece = pieces.last_mut().expect("one piece at least");
+        match parse_mark(after) {
+            Some((line, col, len)) => {
+                piece.push_str(&rest[..i]);
+                pieces.push(String::new());
+                marks.push((line + shift, col));
+                rest = &after[len..];
+            }
+            None => {
+                piece.push_str(&rest[..i + AT.len()]);
+                rest = after;
+            }
+        }
+    }
+    pieces
+        .last_mut()
+        .expect("one piece at least")
+        .push_str(rest);
+    let last = marks.pop();
+    let mut out = String::with_capacity(message.len());
+    for (piece, (line, col)) in pieces.iter().zip(&marks) {
+        out.push_str(piece);
+        out.push_str(&format!("{AT}{line} column {col}"));
+    }
+    for piece in &pieces[marks.len()..] {
+        out.push_str(piece);
+    }
+    (out, last)
+}
+
+/// `L column C` at the start of `s`: (L, C, bytes used).
+fn parse_mark(s: &str) -> Option<(usize, usize, usize)> {
+    let digits = |t: &str| t.bytes().take_while(u8::is_ascii_digit).count();
+    let n = digits(s);
+    let line = s[..n].parse().ok()?;
+    let rest = s[n..].strip_prefix(" column ")?;
+    let m = digits(rest);
+    let col = rest[..m].parse().ok()?;
+    Some((line, col, n + " column ".len() + m))
 }
 
 /// Rewrites serde's messages into ours: a suggestion for unknown fields, plain words
@@ -210,21 +274,41 @@ pub fn closest_field(name: &str) -> Option<&'static str> {
 
 /// The file line on which `key:` is written at the top level of the block.
 pub fn key_line(split: &Split<'_>, key: &str) -> usize {
+    key_lines(split, key).next().unwrap_or(split.yaml_line)
+}
+
+/// Every file line on which `key:` is written at the top level of the block.
+fn key_lines<'a>(split: &'a Split<'_>, key: &'a str) -> impl Iterator<Item = usize> + 'a {
     split
         .yaml
         .lines()
-        .position(|l| {
+        .enumerate()
+        .filter(move |(_, l)| {
             l.strip_prefix(key)
                 .is_some_and(|r| r.trim_start().starts_with(':'))
         })
-        .map_or(split.yaml_line, |i| split.yaml_line + i)
+        .map(|(i, _)| split.yaml_line + i)
 }
 
 fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
-    if fm.title.trim().is_empty() {
+    // Page titles are shown without invisible characters: a title made only of them
+    // (a zero-width space, a bidi control) is empty.
+    if crate::slug::strip_invisible(&fm.title).trim().is_empty() {
         return Err(Located::at(key_line(split, "title"), 1, "`title` is empty"));
     }
     parse_date(&fm.date).map_err(|m| Located::at(key_line(split, "date"), 1, m))?;
+    // Checked here so a bad tag is blamed on this file, not on `site.toml` at render time.
+    if let Some(lang) = &fm.lang {
+        if lang.parse::<icu_locale::Locale>().is_err() {
+            return Err(Located::at(
+                key_line(split, "lang"),
+                1,
+                format!(
+                    "`lang` `{lang}` is not a BCP 47 language tag such as `ar`, `en` or `ar-EG`"
+                ),
+            ));
+        }
+    }
     if let Some(updated) = &fm.updated {
         parse_date(updated).map_err(|m| Located::at(key_line(split, "updated"), 1, m))?;
     }
@@ -315,8 +399,16 @@ mod tests {
 
     #[test]
     fn yaml_errors_are_at_file_lines() {
-        let e = parse_str("---\ntitle: \"unclosed\ndate: 2019-02-05\n---\n").unwrap_err();
-        assert!(e.line >= 2, "{e:?}");
+        // An unclosed quote is reported where it opens; where the parser gave up is
+        // named in file lines too.
+        let e =
+            parse_str("---\ntitle: \"unclosed\ndate: 2019-02-05\ntags: [a]\n---\n").unwrap_err();
+        assert_eq!((e.line, e.col), (2, 8), "{e:?}");
+        assert!(e.message.contains("at line 5 column 1"), "{}", e.message);
+        assert!(e.message.contains("never closed"), "{}", e.message);
+        let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntags: [a, b\n---\n").unwrap_err();
+        assert_eq!((e.line, e.col), (4, 7), "{e:?}");
+        assert!(e.message.contains("at line 5 column 1"), "{}", e.message);
         let e = parse_str("---\ntitle: x\n\tdate: 2019-02-05\n---\n").unwrap_err();
         assert_eq!((e.line, e.col), (3, 1));
     }
@@ -326,8 +418,9 @@ mod tests {
         let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntags: سياسة\n---\n").unwrap_err();
         assert!(e.message.contains("must be a list"), "{}", e.message);
         assert_eq!(e.line, 4);
-        let e = parse_str("---\ntitle: x\ntitle: y\ndate: 2019-02-05\n---\n").unwrap_err();
+        let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntitle: y\n---\n").unwrap_err();
         assert!(e.message.contains("duplicate"), "{}", e.message);
+        assert_eq!((e.line, e.col), (4, 1), "the second `title`");
     }
 
     #[test]
@@ -344,6 +437,22 @@ mod tests {
         assert!(parse_date("05/02/2019").is_err());
         let e = parse_str("---\ntitle: x\ndate: 2019-02-30\n---\n").unwrap_err();
         assert_eq!(e.line, 3);
+    }
+
+    #[test]
+    fn invisible_title_is_empty() {
+        let e =
+            parse_str("---\ndate: 2019-02-05\ntitle: \"\u{200B}\u{200F} \"\n---\n").unwrap_err();
+        assert_eq!((e.line, e.message.as_str()), (3, "`title` is empty"));
+    }
+
+    #[test]
+    fn lang_must_be_a_language_tag() {
+        let e =
+            parse_str("---\ntitle: x\ndate: 2019-02-05\nlang: \"<script>\"\n---\n").unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("BCP 47"), "{}", e.message);
+        assert!(parse_str("---\ntitle: x\ndate: 2019-02-05\nlang: ar-EG\n---\n").is_ok());
     }
 
     #[test]

@@ -208,14 +208,18 @@ impl Report {
 /// Reads and checks `site.toml`, applying command-line overrides.
 pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
     let path = root.join("site.toml");
+    // Reading a FIFO or device would block or never end: only a regular file is read.
+    if std::fs::metadata(&path).is_ok_and(|m| !m.is_file()) {
+        let message = "not a regular file (a folder, FIFO, socket or device)";
+        return Err(BuildFailed::from(vec![Diagnostic::file(&path, message)]).into());
+    }
     let text = std::fs::read(&path).with_context(|| {
         format!(
             "cannot read `{}`: is this a warraq site? (`warraq init DIR` makes one)",
             path.display()
         )
     })?;
-    let text =
-        content::decode(text).map_err(|m| BuildFailed::from(vec![Diagnostic::file(&path, m)]))?;
+    let text = content::decode(text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     let mut config = Config::parse(&text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     if let Some(url) = &opts.base_url {
         config.base_url = url.trim_end_matches('/').to_owned();

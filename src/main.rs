@@ -239,7 +239,7 @@ fn import(
     force: bool,
 ) -> Result<PathBuf> {
     let bytes = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
-    let text = warraq::content::decode(bytes).map_err(|m| anyhow!("{}: {m}", file.display()))?;
+    let text = warraq::content::decode(bytes).map_err(|m| anyhow!("{}", m.in_file(file)))?;
     let imported =
         warraq::import::convert(&text, opts).map_err(|m| anyhow!("{}: {m}", file.display()))?;
     print!("{}", warraq::import::describe(&imported));

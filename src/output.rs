@@ -9,7 +9,7 @@
 use crate::error::Diagnostic;
 use anyhow::{bail, Context as _, Result};
 use std::fs;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write as _};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -29,8 +29,9 @@ pub fn ensure_safe_output_dir(root: &Path, output: &Path) -> Result<()> {
         return refuse("it is the file-system root");
     }
     if let Some(home) = std::env::var_os("HOME").map(PathBuf::from) {
-        if absolute(&home).is_ok_and(|h| h == out) {
-            return refuse("it is the home folder");
+        // Replacing a folder above the home folder (`/home`) would delete it too.
+        if absolute(&home).is_ok_and(|h| h.starts_with(&out)) {
+            return refuse("it is the home folder or contains it");
         }
     }
     if site.starts_with(&out) {
@@ -148,12 +149,35 @@ impl Staging {
         if let Some(parent) = dest.parent() {
             create_dir_all(parent)?;
         }
+        // Two outputs of one build never share a file: the second would silently replace
+        // the first. (URL checks in site.rs name the files; this is the last guard.)
+        let taken = || {
+            Diagnostic::file(
+                Path::new(rel),
+                "two outputs of this build are written to this file",
+            )
+        };
         let previous = self.target.join(rel);
-        if same_bytes(&previous, bytes) && fs::hard_link(&previous, &dest).is_ok() {
-            self.linked.fetch_add(1, Ordering::Relaxed);
-            return Ok(());
+        if same_bytes(&previous, bytes) {
+            match fs::hard_link(&previous, &dest) {
+                Ok(()) => {
+                    self.linked.fetch_add(1, Ordering::Relaxed);
+                    return Ok(());
+                }
+                Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(taken()),
+                Err(_) => {}
+            }
         }
-        fs::write(&dest, bytes)
+        let mut file = match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&dest)
+        {
+            Ok(f) => f,
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(taken()),
+            Err(e) => return Err(Diagnostic::file(&dest, format!("cannot write: {e}"))),
+        };
+        file.write_all(bytes)
             .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
@@ -361,6 +385,20 @@ mod tests {
         assert_eq!(fs::read(out.join("b.xml")).unwrap(), b"two");
         // No staging debris.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn one_file_is_written_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let s = Staging::create(&out).unwrap();
+        s.write("a/index.html", b"one").unwrap();
+        s.commit().unwrap();
+        let s = Staging::create(&out).unwrap();
+        s.write("a/index.html", b"one").unwrap();
+        assert!(s.write("a/index.html", b"one").is_err(), "as a hard link");
+        s.write("b.xml", b"two").unwrap();
+        assert!(s.write("b.xml", b"three").is_err(), "as a new file");
     }
 
     #[test]

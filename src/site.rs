@@ -285,14 +285,20 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
     for r in RESERVED {
         owners.insert((*r).to_owned(), None);
     }
+    // Every page of a paginated list is generated: `/tags/x/page/2/` too.
+    let mut list = |base: &str, count: usize, per_page: usize| {
+        for n in 1..=page_count(count, per_page) {
+            owners.insert(pager(base, count, per_page, n).url, None);
+        }
+    };
     for t in &site.taxonomies {
-        owners.insert(t.url(), None);
+        list(&t.url(), 0, 1);
         for term in &t.terms {
-            owners.insert(term.url.clone(), None);
+            list(&term.url, term.pages.len(), t.paginate_by);
         }
     }
     for y in &site.years {
-        owners.insert(y.url.clone(), None);
+        list(&y.url, y.pages.len(), site.config.paginate_by);
     }
     let mut problems = Vec::new();
     for page in site.articles.iter().chain(&site.standalone) {
@@ -444,6 +450,28 @@ mod tests {
         let a = page("مقال", "2019-01-01", &[]);
         let b = page("مَقال\u{200B}", "2019-01-02", &[]);
         assert!(site(vec![a, b]).is_err());
+    }
+
+    #[test]
+    fn a_page_cannot_take_a_later_page_of_a_list() {
+        let config = Config::parse("title = \"t\"\npaginate_by = 1\n").unwrap();
+        let mut about = page("2", "2019-01-01", &[]);
+        about.kind = Kind::Standalone;
+        about.url = "/tags/سياسة/page/2/".to_owned();
+        about.path = PathBuf::from("content/tags/سياسة/page/2.md");
+        let e = assemble(
+            config,
+            vec![
+                Arc::new(page("a", "2019-01-01", &["سياسة"])),
+                Arc::new(page("b", "2019-01-02", &["سياسة"])),
+                Arc::new(about),
+            ],
+            AssembleOptions::default(),
+        )
+        .err()
+        .unwrap();
+        assert_eq!(e.len(), 1);
+        assert!(e[0].message.contains("is a page warraq generates"), "{e:?}");
     }
 
     #[test]

@@ -32,15 +32,16 @@ impl Templates {
         let mut problems = Vec::new();
         let dir = root.join("templates");
         for (name, path) in site_files(&dir, &mut problems) {
-            match std::fs::read(&path)
-                .map_err(|e| e.to_string())
-                .and_then(crate::content::decode)
-            {
+            let text = match std::fs::read(&path) {
+                Ok(bytes) => crate::content::decode(bytes).map_err(|e| e.in_file(&path)),
+                Err(e) => Err(Diagnostic::file(&path, format!("cannot read: {e}"))),
+            };
+            match text {
                 Ok(text) => {
                     sources.insert(name.clone(), text);
                     own.insert(name);
                 }
-                Err(m) => problems.push(Diagnostic::file(&path, m)),
+                Err(d) => problems.push(d),
             }
         }
         if !problems.is_empty() {
@@ -53,7 +54,7 @@ impl Templates {
             versions: versions(&sources),
         };
         if let Err(e) = templates.tera.add_raw_templates(sources.iter()) {
-            return Err(vec![templates.error(&e, "")]);
+            return Err(templates.errors(&e, ""));
         }
         Ok(templates)
     }
@@ -72,8 +73,16 @@ impl Templates {
         }
     }
 
-    /// A Tera error as `templates/x.html:LINE:COL: message`.
+    /// A Tera error as `templates/x.html:LINE:COL: message` (the first, if it holds several).
     pub fn error(&self, e: &tera::Error, template: &str) -> Diagnostic {
+        let mut all = self.errors(e, template);
+        all.truncate(1);
+        all.pop()
+            .unwrap_or_else(|| Diagnostic::file(&self.path_of(template), "template error"))
+    }
+
+    /// Every problem a Tera error holds, each blamed on the template it is in.
+    pub fn errors(&self, e: &tera::Error, template: &str) -> Vec<Diagnostic> {
         match e.kind() {
             ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => {
                 let name = if r.filename().is_empty() {
@@ -81,23 +90,55 @@ impl Templates {
                 } else {
                     r.filename()
                 };
-                Diagnostic {
+                vec![Diagnostic {
                     path: self.path_of(name),
                     line: Some(r.span().start_line),
                     col: Some(r.span().start_col + 1),
                     message: format!("template error: {}", r.message()),
-                }
+                }]
             }
-            _ => {
+            ErrorKind::Msg(text) if !self.reports(text).is_empty() => self.reports(text),
+            kind => {
+                let name = match kind {
+                    ErrorKind::CircularExtend { tpl, .. }
+                    | ErrorKind::CircularInclude { tpl, .. } => tpl.as_str(),
+                    ErrorKind::MissingParent { current, .. } => current.as_str(),
+                    _ => template,
+                };
                 let mut message = format!("template error: {e}");
                 let mut source = std::error::Error::source(e);
                 while let Some(s) = source {
                     message.push_str(&format!(": {s}"));
                     source = s.source();
                 }
-                Diagnostic::file(&self.path_of(template), message)
+                vec![Diagnostic::file(&self.path_of(name), message)]
             }
         }
+    }
+
+    /// Tera's checks after parsing (an included template or a parent's block that does not
+    /// exist) return one message holding a report per problem: `error: WHAT` then
+    /// ` --> NAME:LINE:COL`. Empty if the text is not made of such reports.
+    fn reports(&self, text: &str) -> Vec<Diagnostic> {
+        let parse = |report: &str| -> Option<Diagnostic> {
+            let mut lines = report.trim_start_matches('\n').lines();
+            let message = lines.next()?.strip_prefix("error: ")?;
+            let at = lines.next()?.trim_start().strip_prefix("--> ")?;
+            let mut parts = at.rsplitn(3, ':');
+            let col = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            let name = parts.next()?;
+            Some(Diagnostic {
+                path: self.path_of(name),
+                line: Some(line),
+                col: Some(col),
+                message: format!("template error: {message}"),
+            })
+        };
+        text.split("\n\n")
+            .map(parse)
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default()
     }
 }
 
@@ -267,6 +308,45 @@ mod tests {
         ] {
             assert!(t.tera.get_template_names().any(|n| n == name), "{name}");
         }
+    }
+
+    #[test]
+    fn checks_after_parsing_name_the_site_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("templates")).unwrap();
+        let write = |name: &str, text: &str| {
+            std::fs::write(dir.path().join("templates").join(name), text).unwrap()
+        };
+        write("404.html", "<p>\n{% include \"missing.html\" %}\n");
+        write(
+            "page.html",
+            "{% extends \"base.html\" %}\n\n{% block nope %}{% endblock %}\n",
+        );
+        let e = Templates::load(dir.path()).err().unwrap();
+        let msgs: Vec<String> = e.iter().map(ToString::to_string).collect();
+        assert_eq!(msgs.len(), 2, "{msgs:?}");
+        assert!(
+            msgs[0].contains(
+                "templates/404.html:2:12: template error: Unknown template `missing.html`"
+            ),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].contains("templates/page.html:3:10: template error: Block `nope`"),
+            "{msgs:?}"
+        );
+
+        write("404.html", "{% include \"404.html\" %}");
+        write("page.html", "{% extends \"base.html\" %}");
+        let e = Templates::load(dir.path()).err().unwrap();
+        let msg = e[0].to_string();
+        assert!(
+            msg.starts_with(&format!(
+                "{}: template error: Circular include",
+                dir.path().join("templates/404.html").display()
+            )),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -103,7 +103,7 @@ fn a_missing_or_non_utf8_file_is_named() {
         &["import", "latin1.txt", "--date", "2019-02-05"],
     );
     assert!(
-        stderr(&o).contains("latin1.txt: line 1: file is not UTF-8"),
+        stderr(&o).contains("latin1.txt:1:4: file is not UTF-8"),
         "{}",
         stderr(&o)
     );

@@ -1,0 +1,266 @@
+//! The fixture archive builds, and its pages say what the articles say.
+
+use crate::{count, Site, SEED_URL};
+use std::fs;
+
+const DRAFT_URL: &str = "/articles/المعارضة-الفنزويلية-في-عام-الانتخابات/";
+const ENGLISH_URL: &str = "/articles/venezuela-recognition-politics/";
+
+/// The six published articles, newest first.
+const ARTICLES: [&str; 6] = [
+    "/articles/venezuela-recognition-politics/",
+    "/articles/الناتو-بعد-الجائحة/",
+    "/articles/ما-بعد-الشرعية-والسيادة/",
+    "/articles/روسيا-في-الفناء-الخلفي-لواشنطن/",
+    SEED_URL,
+    "/articles/الاتفاق-النووي-بعد-الانسحاب-الأمريكي/",
+];
+
+/// The article links of a list page's cards, in order.
+pub fn card_urls(html: &str) -> Vec<String> {
+    html.split(r#"<h2 class="card-title"><a href=""#)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// The values of every `attr="..."` inside tags that start with `open` (e.g. `<h2 id="`).
+fn attr_values(html: &str, open: &str) -> Vec<String> {
+    html.split(open)
+        .skip(1)
+        .map(|rest| rest[..rest.find('"').unwrap()].to_owned())
+        .collect()
+}
+
+/// The text between `start` and the next `end`.
+fn between<'a>(html: &'a str, start: &str, end: &str) -> &'a str {
+    let from = html
+        .find(start)
+        .unwrap_or_else(|| panic!("`{start}` not found"))
+        + start.len();
+    let len = html[from..].find(end).unwrap();
+    &html[from..from + len]
+}
+
+#[test]
+fn fixture_builds_and_reports_what_it_did() {
+    let site = Site::fixture("site");
+    let r = site.build(&[]);
+    assert!(
+        r.stdout.starts_with("built 6 articles into "),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stderr.is_empty(),
+        "a good build prints nothing to stderr: {}",
+        r.stderr
+    );
+    for url in ARTICLES {
+        assert!(site.has_page(url), "{url}");
+    }
+    for url in [
+        "/",
+        "/404.html",
+        "/atom.xml",
+        "/sitemap.xml",
+        "/robots.txt",
+        "/style.css",
+    ] {
+        assert!(site.has_page(url), "{url}");
+    }
+}
+
+#[test]
+fn seed_article_page() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let html = site.page(SEED_URL);
+    assert!(html.contains(r#"<html lang="ar" dir="rtl">"#));
+    assert!(html.contains(r#"<article class="article" lang="ar" dir="rtl">"#));
+    // The author's Egyptian spelling (`فى`, final `ى`) is kept as written.
+    assert!(
+        html.contains("<h1>كيف يقنع ترامب حلفاءه اللاتينيين بمواجهة موسكو عسكريا فى كاراكاس؟</h1>")
+    );
+    assert!(html.contains(
+        "<title>كيف يقنع ترامب حلفاءه اللاتينيين بمواجهة موسكو عسكريا فى كاراكاس؟ · أرشيف الاختبار</title>"
+    ));
+    assert!(html.contains(
+        r#"<p class="subtitle">تشكيل تحالف عسكرى فى أمريكا اللاتينية ورقة واشنطن الأخيرة لإسقاط مادورو.. دبلوماسية التحالفات تهدف لتجنب خطايا الأسلاف بالتورط بمستنقع الحروب</p>"#
+    ));
+    assert!(
+        html.contains(r#"<a rel="author" href="/authors/بيشوى-رمزى/"><bdi>بيشوى رمزى</bdi></a>"#)
+    );
+    assert!(html.contains(r#"<time datetime="2019-02-05T00:00:00Z">"#));
+    assert!(
+        html.contains("<bdi>اليوم السابع</bdi>"),
+        "the source is shown"
+    );
+
+    let content = between(&html, r#"<div class="content">"#, "</div>");
+    let ids = attr_values(content, r#"<h2 id=""#);
+    assert_eq!(
+        ids,
+        [
+            "الخيار-العسكرى-هل-يسقط-ترامب-فى-خطايا-أسلافه",
+            "دبلوماسية-التحالفات-الحل-الأخير-فى-جعبة-ترامب",
+            "معضلة-واشنطن-كيف-يقنع-ترامب-اللاتينيين-بمواجهة-موسكو-بكاراكاس",
+        ]
+    );
+    // The table of contents links to each heading.
+    let toc = between(&html, r#"<nav class="toc""#, "</nav>");
+    for id in &ids {
+        assert!(
+            toc.contains(&format!(r##"href="#{id}""##)),
+            "toc lacks {id}"
+        );
+    }
+
+    let captions = [
+        "ترامب انتقد انغماس أسلافه فى المعارك بمختلف مناطق العالم",
+        "ترامب يسعى إلى سحب القوات الأمريكية من المناطق الساخنة بالعالم",
+        "الدعم العسكرى لمادورو معضلة واشنطن",
+    ];
+    assert_eq!(count(content, "<figure>"), 3);
+    for caption in captions {
+        assert_eq!(
+            count(
+                content,
+                &format!("<figure><figcaption>{caption}</figcaption></figure>")
+            ),
+            1,
+            "{caption}"
+        );
+        assert_eq!(count(&html, caption), 1, "caption shown once: {caption}");
+        assert!(!content.contains(&format!("<p>{caption}")), "{caption}");
+    }
+    // `![caption]()`: the archive holds no photo, so there is no image to point at.
+    assert!(!content.contains("<img"));
+    // Every paragraph of the body is there: 9 in the source, none lost or merged.
+    assert_eq!(count(content, "<p>"), 9);
+}
+
+#[test]
+fn drafts_only_with_the_flag() {
+    let site = Site::fixture("site");
+    let r = site.build(&[]);
+    assert!(r.stdout.starts_with("built 6 articles"), "{}", r.stdout);
+    assert!(!site.has_page(DRAFT_URL));
+    assert!(!site.page("/sitemap.xml").contains(DRAFT_URL));
+    assert!(!site.page("/atom.xml").contains(DRAFT_URL));
+    assert!(!site.page("/tags/جوايدو/").contains(DRAFT_URL));
+
+    let r = site.build(&["--drafts"]);
+    assert!(r.stdout.starts_with("built 7 articles"), "{}", r.stdout);
+    let html = site.page(DRAFT_URL);
+    assert!(html.contains("<h1>المعارضة الفنزويلية في عام الانتخابات البرلمانية</h1>"));
+    assert!(site.page("/sitemap.xml").contains(DRAFT_URL));
+
+    // A build without the flag takes it out again.
+    site.build(&[]);
+    assert!(!site.has_page(DRAFT_URL));
+}
+
+#[test]
+fn english_article_is_left_to_right() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let html = site.page(ENGLISH_URL);
+    assert!(
+        html.contains(r#"<article class="article" lang="en" dir="ltr">"#),
+        "{html}"
+    );
+    assert!(html.contains("<h1>Venezuela and the limits of recognition</h1>"));
+    // Its author's Arabic name is isolated inside the English text.
+    assert!(html.contains("<bdi>نادر العلي</bdi>"));
+    // Arabic articles stay right to left.
+    for url in &ARTICLES[1..] {
+        assert!(
+            site.page(url)
+                .contains(r#"<article class="article" lang="ar" dir="rtl">"#),
+            "{url}"
+        );
+    }
+}
+
+/// `s` without tashkeel and tatweel.
+fn bare(s: &str) -> String {
+    s.chars()
+        .filter(|c| !('\u{064B}'..='\u{065F}').contains(c) && *c != '\u{0640}')
+        .collect()
+}
+
+#[test]
+fn four_spellings_make_one_tag() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let tags: Vec<String> = fs::read_dir(site.public().join("tags"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| bare(n) == "السياسة")
+        .collect();
+    assert_eq!(
+        tags,
+        ["السياسة"],
+        "one folder, named by the majority spelling"
+    );
+
+    let page1 = site.page("/tags/السياسة/");
+    let page2 = site.page("/tags/السياسة/page/2/");
+    assert!(!site.has_page("/tags/السياسة/page/3/"));
+    assert!(page1.contains("<h1>الوسم: <bdi>السياسة</bdi></h1>"));
+    assert!(page1.contains(r#"href="/tags/السياسة/page/2/""#));
+    assert!(page2.contains(r#"href="/tags/السياسة/""#));
+    let mut listed = card_urls(&page1);
+    assert_eq!(listed.len(), 2);
+    listed.extend(card_urls(&page2));
+    assert_eq!(
+        listed,
+        [
+            "/articles/الناتو-بعد-الجائحة/",
+            "/articles/ما-بعد-الشرعية-والسيادة/",
+            "/articles/روسيا-في-الفناء-الخلفي-لواشنطن/",
+            "/articles/الاتفاق-النووي-بعد-الانسحاب-الأمريكي/",
+        ]
+    );
+    // Every article links the merged tag, whichever spelling it used.
+    for url in &listed {
+        assert!(site.page(url).contains(r#"href="/tags/السياسة/""#), "{url}");
+    }
+    // The tag index lists it once.
+    let index = site.page("/tags/");
+    assert_eq!(count(&index, r#"href="/tags/السياسة/""#), 1);
+}
+
+#[test]
+fn home_is_paginated_newest_first() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let pages = [site.page("/"), site.page("/page/2/"), site.page("/page/3/")];
+    assert!(!site.has_page("/page/4/"));
+    let listed: Vec<String> = pages.iter().flat_map(|p| card_urls(p)).collect();
+    assert_eq!(listed, ARTICLES);
+    assert!(pages[0].contains(r#"rel="next" href="/page/2/""#));
+    assert!(!pages[0].contains(r#"rel="prev""#));
+    assert!(pages[1].contains(r#"rel="prev" href="/""#));
+    assert!(pages[1].contains(r#"rel="next" href="/page/3/""#));
+    assert!(pages[2].contains(r#"rel="prev" href="/page/2/""#));
+    assert!(!pages[2].contains(r#"rel="next""#));
+}
+
+#[test]
+fn years_and_topics() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let years = site.page("/years/");
+    for y in ["2020", "2019", "2018"] {
+        assert!(years.contains(&format!(r#"href="/years/{y}/""#)), "{y}");
+    }
+    let y2019: Vec<String> = [site.page("/years/2019/"), site.page("/years/2019/page/2/")]
+        .iter()
+        .flat_map(|p| card_urls(p))
+        .collect();
+    assert_eq!(y2019, ARTICLES[2..5]);
+    assert!(site.has_page("/topics/أمريكا-اللاتينية/"));
+    assert!(site.has_page("/authors/بيشوى-رمزى/"));
+}
