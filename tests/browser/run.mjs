@@ -405,6 +405,35 @@ test("no page is wider than a 360px phone", async () => {
   }
 });
 
+test("article metadata: canonical, Open Graph, JSON-LD", async () => {
+  for (const [name, lang] of [["seed", "ar"], ["english", "en"]]) {
+    const { page, close } = await open(PAGES[name]);
+    const meta = await page.evaluate(() => {
+      const prop = (p) => document.querySelector(`meta[property="${p}"]`)?.content;
+      return {
+        h1: document.querySelector("h1").textContent,
+        canonical: document.querySelector('link[rel="canonical"]').getAttribute("href"),
+        ogTitle: prop("og:title"),
+        ogUrl: prop("og:url"),
+        ogLocale: prop("og:locale"),
+        feeds: document.querySelectorAll('link[rel="alternate"][type="application/atom+xml"]').length,
+        jsonLd: document.querySelector('script[type="application/ld+json"]').textContent,
+      };
+    });
+    const ld = JSON.parse(meta.jsonLd);
+    assert.equal(ld["@type"], "AnalysisNewsArticle", name);
+    assert.equal(ld.headline, meta.h1, `${name}: headline`);
+    assert.equal(ld.inLanguage, lang, `${name}: inLanguage`);
+    assert.ok(ld.datePublished && ld.dateModified && ld.author?.name, `${name}: dates and author`);
+    assert.ok(!Object.values(ld).includes(null), `${name}: no null fields`);
+    assert.equal(meta.ogTitle, meta.h1, `${name}: og:title`);
+    assert.equal(meta.ogUrl, meta.canonical, `${name}: og:url is the canonical URL`);
+    assert.equal(meta.ogLocale, lang, `${name}: og:locale`);
+    assert.ok(meta.feeds >= 1, `${name}: feed link`);
+    await close();
+  }
+});
+
 test("dark mode and print styles apply", async () => {
   const luminance = (rgb) => {
     const [r, g, b] = rgb.match(/\d+/g).map(Number);
@@ -464,7 +493,7 @@ test("screenshots: seed article and tag page, phone and desktop, light and dark"
         const { page, close } = await open(url, { viewport, colorScheme });
         const file = path.join(shotsDir, `${name}-${size}-${colorScheme}.png`);
         await page.screenshot({ path: file });
-        if (name === "article" || name === "guide") {
+        if (name !== "tag" && name !== "home") {
           await page.screenshot({ path: file.replace(/\.png$/, "-full.png"), fullPage: true });
         }
         await close();
