@@ -344,6 +344,12 @@ test("breadcrumbs and neighbour links follow the direction", async () => {
       const box = (e) => e && { left: e.getBoundingClientRect().left, right: e.getBoundingClientRect().right, text: e.textContent };
       return {
         crumbs: [...document.querySelectorAll(".breadcrumbs li")].map(box),
+        // The separator: a square's top border and one side border, turned 45°.
+        chevron: (() => {
+          const s = getComputedStyle(document.querySelector(".breadcrumbs li + li"), "::before");
+          const [, sin] = s.transform.match(/-?[\d.]+/g).map(Number);
+          return { side: parseFloat(s.borderLeftWidth) > 0 ? "left" : "right", sin };
+        })(),
         prev: box(document.querySelector(".neighbours .prev")),
         next: box(document.querySelector(".neighbours .next")),
         nav: box(document.querySelector(".neighbours")),
@@ -355,6 +361,11 @@ test("breadcrumbs and neighbour links follow the direction", async () => {
       if (dir === "rtl") assert.ok(a.left > b.left, `${name}: crumb ${i} is left of crumb ${i - 1}`);
       else assert.ok(a.left < b.left, `${name}: crumb ${i} is right of crumb ${i - 1}`);
     }
+    // The corner where the top and side borders meet points to the end: for rtl the
+    // left border turned counter-clockwise (<), for ltr the right one clockwise (>).
+    const chevron = dir === "rtl" ? { side: "left", turn: -1 } : { side: "right", turn: 1 };
+    assert.equal(layout.chevron.side, chevron.side, `${name}: chevron side border`);
+    assert.equal(Math.sign(layout.chevron.sin), chevron.turn, `${name}: chevron rotation`);
     // Newer (prev) sits at the start with an arrow pointing to the start; older at the end.
     const [toStart, toEnd] = dir === "rtl" ? ["→", "←"] : ["←", "→"];
     if (layout.prev) assert.ok(layout.prev.text.trim().startsWith(toStart), `${name}: prev arrow`);
