@@ -156,6 +156,7 @@ string_table! {
     home: "Home", "الرئيسية";
     articles: "Articles", "المقالات";
     all_articles: "All articles", "جميع المقالات";
+    more_articles: "More articles", "مقالات أخرى";
     next: "Next", "التالي";
     previous: "Previous", "السابق";
     newer: "Newer", "الأحدث";

@@ -255,7 +255,7 @@ pub struct TermView<'a> {
 /// The JSON-LD of an article, safe to place inside `<script>`: `<`, `>` and `&` are
 /// written as `\u` escapes, so no title can close the script element.
 pub fn json_ld(view: &PageView<'_>, site: &Site, words: usize) -> String {
-    let value = serde_json::json!({
+    let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "AnalysisNewsArticle",
         "headline": view.title,
@@ -270,6 +270,10 @@ pub fn json_ld(view: &PageView<'_>, site: &Site, words: usize) -> String {
         "wordCount": words,
         "publisher": {"@type": "Organization", "name": site.config.title},
     });
+    // Fields the article does not have are left out rather than written as `null`.
+    if let Some(fields) = value.as_object_mut() {
+        fields.retain(|_, v| !v.is_null());
+    }
     let text = value.to_string();
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
