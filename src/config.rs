@@ -160,7 +160,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, Located> {
         let mut config: Config = toml::from_str(text).map_err(|e| {
             let (line, col) = e.span().map_or((1, 1), |span| line_col(text, span.start));
-            Located::at(line, col, e.message().trim().to_owned())
+            Located::at(line, col, explain(e.message().trim()))
         })?;
         config.ensure_valid().map_err(|m| Located::at(1, 1, m))?;
         config.base_url = config.base_url.trim_end_matches('/').to_owned();
@@ -203,6 +203,25 @@ impl Config {
     }
 }
 
+/// serde's "unknown field `x`, expected one of ..." becomes a suggestion of the
+/// closest known key.
+fn explain(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field `") else {
+        return message.to_owned();
+    };
+    let field = rest.split('`').next().unwrap_or("");
+    let known: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
+    let closest = known
+        .iter()
+        .map(|k| (strsim::damerau_levenshtein(field, k), *k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 3))
+        .min_by_key(|(d, _)| *d);
+    match closest {
+        Some((_, k)) => format!("unknown key `{field}`: did you mean `{k}`?"),
+        None => format!("unknown key `{field}`: known keys are {}", known.join(", ")),
+    }
+}
+
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
@@ -229,7 +248,12 @@ mod tests {
     fn unknown_key_has_its_line() {
         let e = Config::parse("title = \"x\"\n\npaginat_by = 3\n").unwrap_err();
         assert_eq!(e.line, 3);
-        assert!(e.message.contains("paginat_by"), "{}", e.message);
+        assert!(
+            e.message
+                .contains("`paginat_by`: did you mean `paginate_by`?"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

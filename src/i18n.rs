@@ -13,6 +13,7 @@ use icu_decimal::DecimalFormatter;
 use icu_locale::extensions::unicode::{key, value, Value};
 use icu_locale::subtags::script;
 use icu_locale::{LanguageIdentifier, Locale, LocaleExpander};
+use icu_plurals::{PluralCategory, PluralRules};
 use std::collections::BTreeMap;
 
 /// Formatters for one language, built once in [`Localizer::new`].
@@ -22,6 +23,7 @@ struct LangFormatters {
     date: FixedCalendarDateTimeFormatter<Gregorian, YMD>,
     hijri: Option<FixedCalendarDateTimeFormatter<Hijri<UmmAlQura>, YMD>>,
     number: DecimalFormatter,
+    plurals: PluralRules,
 }
 
 /// Dates and numbers for every language of the site, with formatters built once.
@@ -68,6 +70,8 @@ impl Localizer {
                 date,
                 hijri,
                 number,
+                plurals: PluralRules::try_new_cardinal(locale.clone().into())
+                    .with_context(|| format!("no plural rules for `{lang}`"))?,
             });
         }
         if built.is_empty() {
@@ -108,6 +112,19 @@ impl Localizer {
             .to_string()
     }
 
+    /// The CLDR plural category of `n` in `lang` (`zero`, `one`, `two`, `few`, `many` or
+    /// `other`): Arabic has all six, English `one` and `other`.
+    pub fn plural(&self, n: u64, lang: &str) -> &'static str {
+        match self.lookup(lang).plurals.category_for(n) {
+            PluralCategory::Zero => "zero",
+            PluralCategory::One => "one",
+            PluralCategory::Two => "two",
+            PluralCategory::Few => "few",
+            PluralCategory::Many => "many",
+            PluralCategory::Other => "other",
+        }
+    }
+
     /// The formatters for `lang`: the same tag, else the same base language (`ar-EG` →
     /// `ar`), else the first language given to `new`.
     fn lookup(&self, lang: &str) -> &LangFormatters {
@@ -140,9 +157,10 @@ fn numbering_system(expander: &LocaleExpander, locale: &Locale, digits: Digits) 
 }
 
 // One row per key: English, then Arabic. The macro keeps STRING_KEYS and both tables in
-// step. Arabic counts agree with the number (1, 2, 3–10, 11+), so reading time has a
-// template per form: 1 → minute_read_one, 2 → reading_time_two, 3–10 → reading_time,
-// 11 and up → reading_time_many; English uses minute_read_one for 1 and reading_time otherwise.
+// step. A counted phrase has a row per CLDR plural category, `KEY_one`, `KEY_two`,
+// `KEY_few`, `KEY_many`, and `KEY` itself for `other` ([`counted`] picks the row with
+// ICU's plural rules): Arabic nouns agree with the number (مقال واحد، مقالان، ٣ مقالات،
+// ١١ مقالًا، ١٠٠ مقال); English needs only `one` and `other`, so its other rows repeat them.
 macro_rules! string_table {
     ($($key:ident: $en:literal, $ar:literal;)*) => {
         /// Every interface-string key, in table order.
@@ -172,13 +190,21 @@ string_table! {
     topic: "Topic", "الموضوع";
     author: "Author", "الكاتب";
     year: "Year", "السنة";
-    reading_time: "{n} min read", "{n} دقائق قراءة";
+    reading_time: "{n} min read", "{n} دقيقة قراءة";
+    reading_time_one: "1 min read", "دقيقة قراءة";
     reading_time_two: "{n} min read", "دقيقتا قراءة";
+    reading_time_few: "{n} min read", "{n} دقائق قراءة";
     reading_time_many: "{n} min read", "{n} دقيقة قراءة";
-    minute_read_one: "1 min read", "دقيقة قراءة";
     words: "{n} words", "{n} كلمة";
+    words_one: "1 word", "كلمة واحدة";
+    words_two: "{n} words", "كلمتان";
+    words_few: "{n} words", "{n} كلمات";
+    words_many: "{n} words", "{n} كلمة";
     count_articles: "{n} articles", "{n} مقال";
     count_articles_one: "1 article", "مقال واحد";
+    count_articles_two: "{n} articles", "مقالان";
+    count_articles_few: "{n} articles", "{n} مقالات";
+    count_articles_many: "{n} articles", "{n} مقالًا";
     published: "Published", "تاريخ النشر";
     updated: "Updated", "آخر تحديث";
     by: "By", "بقلم";
@@ -198,6 +224,23 @@ string_table! {
     breadcrumbs: "Breadcrumbs", "مسار التصفح";
     language_name: "English", "العربية";
     hijri_suffix: "AH", "هـ";
+}
+
+/// The phrase for `n` things: the table row of `n`'s plural category (`KEY_few`, ...),
+/// else `KEY`, with `{n}` replaced by the number in the site's digits.
+pub fn counted(
+    table: &BTreeMap<&'static str, String>,
+    key: &str,
+    n: u64,
+    lang: &str,
+    loc: &Localizer,
+) -> String {
+    let category = loc.plural(n, lang);
+    let row = table
+        .get(format!("{key}_{category}").as_str())
+        .or_else(|| table.get(key))
+        .map_or("{n}", String::as_str);
+    row.replace("{n}", &loc.number(n, lang))
 }
 
 /// Interface strings for a language: the built-in table (Arabic and English, complete; other
@@ -314,6 +357,22 @@ mod tests {
             assert!(!l.date(d, "ar").is_empty());
             l.hijri(d, "en");
         }
+    }
+
+    #[test]
+    fn counted_phrases_agree_with_the_number() {
+        let loc = Localizer::new(&["ar", "en"], Digits::Arab, false).unwrap();
+        let ar = strings("ar", &BTreeMap::new()).unwrap();
+        let en = strings("en", &BTreeMap::new()).unwrap();
+        let c = |t, n, l| counted(t, "count_articles", n, l, &loc);
+        assert_eq!(c(&ar, 1, "ar"), "مقال واحد");
+        assert_eq!(c(&ar, 2, "ar"), "مقالان");
+        assert_eq!(c(&ar, 4, "ar"), "٤ مقالات");
+        assert_eq!(c(&ar, 11, "ar"), "١١ مقالًا");
+        assert_eq!(c(&ar, 100, "ar"), "١٠٠ مقال");
+        assert_eq!(c(&en, 1, "en"), "1 article");
+        assert_eq!(c(&en, 4, "en"), "4 articles");
+        assert_eq!(counted(&ar, "reading_time", 7, "ar", &loc), "٧ دقائق قراءة");
     }
 
     #[test]

@@ -89,7 +89,14 @@ pub fn render_with_links(
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ");
-    let summary_html = write_html(summary_events.iter().cloned(), body.len() / 4);
+    // Footnote references point into the full page; a summary shown elsewhere drops them.
+    let summary_html = write_html(
+        summary_events
+            .iter()
+            .filter(|e| !matches!(e, Event::FootnoteReference(_)))
+            .cloned(),
+        body.len() / 4,
+    );
     let html = write_html(events, body.len() * 3 / 2);
     Rendered {
         html,

@@ -50,7 +50,25 @@ pub fn ensure_safe_output_dir(root: &Path, output: &Path) -> Result<()> {
     if out.exists() && !out.is_dir() {
         return refuse("it exists and is not a folder");
     }
+    if !looks_like_output(&out) {
+        return refuse(
+            "it is a folder with other files in it, not a built site (no `index.html`): \
+             empty it or choose another folder",
+        );
+    }
     Ok(())
+}
+
+/// True for a folder a build may replace: absent, empty, the output of an earlier build
+/// (a manifest beside it), or a built site of any generator (an `index.html` at its top).
+fn looks_like_output(dir: &Path) -> bool {
+    let Ok(mut entries) = fs::read_dir(dir) else {
+        return true;
+    };
+    entries.next().is_none()
+        || crate::manifest::path_for(dir).is_file()
+        || dir.join("index.html").is_file()
+        || dir.join("404.html").is_file()
 }
 
 /// An absolute, lexically normalized path (`..` resolved against existing parents).
@@ -357,6 +375,12 @@ mod tests {
             );
         }
         assert!(ensure_safe_output_dir(root, &root.join("public")).is_ok());
+        // A folder of other things is never replaced; a built site is.
+        fs::create_dir_all(root.join("notes")).unwrap();
+        fs::write(root.join("notes/todo.txt"), "x").unwrap();
+        assert!(ensure_safe_output_dir(root, &root.join("notes")).is_err());
+        fs::write(root.join("notes/index.html"), "x").unwrap();
+        assert!(ensure_safe_output_dir(root, &root.join("notes")).is_ok());
     }
 
     #[test]

@@ -306,7 +306,13 @@ impl Renderer {
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "feed",
-                    &feed_value(site, &t.name, &format!("{}atom.xml", t.url), &t.url),
+                    &feed_value(
+                        site,
+                        &t.name,
+                        &format!("{}atom.xml", t.url),
+                        &t.url,
+                        feed_updated(site, Some(&t.pages)),
+                    ),
                 );
                 // Term feeds carry summaries: full text is in the site feed.
                 ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages)));
@@ -341,7 +347,13 @@ impl Renderer {
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "feed",
-                    &feed_value(site, &site.config.title, "/atom.xml", "/"),
+                    &feed_value(
+                        site,
+                        &site.config.title,
+                        "/atom.xml",
+                        "/",
+                        feed_updated(site, None),
+                    ),
                 );
                 let entries: Vec<PageView<'_>> = site.articles[..n]
                     .iter()
@@ -521,7 +533,7 @@ impl Renderer {
             Job::TermFeed { taxonomy, term } => {
                 let t = &site.taxonomies[taxonomy].terms[term];
                 h.update(t.name.as_bytes());
-                h.update(feed_updated(site).as_bytes());
+                h.update(feed_updated(site, Some(&t.pages)).as_bytes());
                 let n = t.pages.len().min(site.config.feed_limit);
                 cards(&mut h, &mut t.pages[..n].iter().copied());
             }
@@ -537,7 +549,7 @@ impl Renderer {
                 cards(&mut h, &mut y.pages[p.start..p.end].iter().copied());
             }
             Job::Feed => {
-                h.update(feed_updated(site).as_bytes());
+                h.update(feed_updated(site, None).as_bytes());
                 let n = site.articles.len().min(site.config.feed_limit);
                 cards(&mut h, &mut (0..n));
             }
@@ -587,16 +599,8 @@ fn feed_value(
     title: &str,
     self_path: &str,
     alternate: &str,
+    updated: String,
 ) -> BTreeMap<&'static str, String> {
-    let updated = site
-        .articles
-        .iter()
-        .map(|p| p.updated.unwrap_or(p.date))
-        .max()
-        .map_or_else(
-            || "1970-01-01T00:00:00Z".to_owned(),
-            |d| format!("{d}T00:00:00Z"),
-        );
     BTreeMap::from([
         ("title", title.to_owned()),
         ("self_url", site.config.absolute(self_path)),
@@ -606,16 +610,18 @@ fn feed_value(
     ])
 }
 
-/// The newest publication or update date of the site, for feeds' `<updated>`.
-fn feed_updated(site: &Site) -> String {
-    site.articles
-        .iter()
-        .map(|p| p.updated.unwrap_or(p.date))
-        .max()
-        .map_or_else(
-            || "1970-01-01T00:00:00Z".to_owned(),
-            |d| format!("{d}T00:00:00Z"),
-        )
+/// The newest publication or update date of a feed's articles (`None`: the whole site),
+/// for its `<updated>`.
+fn feed_updated(site: &Site, pages: Option<&[usize]>) -> String {
+    let dates = |p: &crate::page::Page| p.updated.unwrap_or(p.date);
+    let newest = match pages {
+        Some(ix) => ix.iter().map(|&i| dates(&site.articles[i])).max(),
+        None => site.articles.iter().map(|p| dates(p)).max(),
+    };
+    newest.map_or_else(
+        || "1970-01-01T00:00:00Z".to_owned(),
+        |d| format!("{d}T00:00:00Z"),
+    )
 }
 
 #[derive(serde::Serialize)]

@@ -4,7 +4,7 @@
 
 use crate::config::{direction, Config};
 use crate::front_matter::SourceRef;
-use crate::i18n::Localizer;
+use crate::i18n::{self, Localizer};
 use crate::markdown::TocEntry;
 use crate::page::Page;
 use crate::site::{Pager, Site, TaxonomyKind};
@@ -141,14 +141,7 @@ impl<'a> ViewContext<'a> {
         let t = self.strings(lang);
         let config: &Config = &self.site.config;
         let minutes = page.reading_minutes;
-        // Arabic nouns agree with the number: 1, 2, 3-10 and 11+ take different forms.
-        let key = match minutes {
-            1 => "minute_read_one",
-            2 => "reading_time_two",
-            3..=10 => "reading_time",
-            _ => "reading_time_many",
-        };
-        let reading_time = t[key].replace("{n}", &loc.number(minutes as u64, lang));
+        let reading_time = i18n::counted(t, "reading_time", minutes as u64, lang, loc);
         PageView {
             title: &page.title,
             subtitle: page.subtitle.as_deref(),
@@ -187,7 +180,7 @@ impl<'a> ViewContext<'a> {
             excerpt: &page.summary_plain,
             content: with_content.then_some(page.content_html.as_str()),
             toc: &page.toc,
-            words: t["words"].replace("{n}", &loc.number(page.words as u64, lang)),
+            words: i18n::counted(t, "words", page.words as u64, lang, loc),
             reading_time,
             source: page.source.as_ref(),
             extra: &page.extra,
@@ -212,12 +205,13 @@ impl<'a> ViewContext<'a> {
 
     pub fn count(&self, n: usize) -> String {
         let lang = &self.site.config.language;
-        let key = if n == 1 {
-            "count_articles_one"
-        } else {
-            "count_articles"
-        };
-        self.strings(lang)[key].replace("{n}", &self.loc.number(n as u64, lang))
+        i18n::counted(
+            self.strings(lang),
+            "count_articles",
+            n as u64,
+            lang,
+            self.loc,
+        )
     }
 }
 

@@ -129,7 +129,7 @@ const CASES: &[Case] = &[
         name: "site_toml_unknown_key",
         setup: None,
         at: "site.toml:4:1: ",
-        says: "unknown field `paginat_by`",
+        says: "unknown key `paginat_by`: did you mean `paginate_by`?",
     },
     Case {
         name: "template_syntax",
