@@ -185,7 +185,21 @@ impl StageTimer {
 
     fn stage(&mut self, name: &str) {
         if self.on {
-            eprintln!("{name:>16}: {:>6} ms", self.last.elapsed().as_millis());
+            // Resident and peak memory so far, from Linux's /proc (blank elsewhere).
+            let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+            let field = |k: &str| {
+                status
+                    .lines()
+                    .find(|l| l.starts_with(k))
+                    .map_or("", |l| l[k.len()..].trim())
+                    .to_owned()
+            };
+            eprintln!(
+                "{name:>16}: {:>6} ms   rss {:>12}   peak {:>12}",
+                self.last.elapsed().as_millis(),
+                field("VmRSS:"),
+                field("VmHWM:")
+            );
         }
         self.last = Instant::now();
     }
@@ -255,13 +269,8 @@ pub fn load_all(root: &Path, config: &Config) -> (Vec<Page>, Vec<Diagnostic>, li
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
     let sources = read_sources(&content_dir, &paths, &mut problems);
-    let heads = parse_heads(&sources, &mut problems);
-    let targets = links::Targets::new(
-        heads
-            .iter()
-            .map(|(_, h)| (h.rel().to_path_buf(), h.url().to_owned())),
-    );
-    let pages = render_pages(heads, config, &targets, &mut problems);
+    let targets = link_targets(&sources, &mut problems);
+    let pages = render_pages(sources, config, &targets, &mut problems);
     (pages, problems, targets)
 }
 
@@ -277,39 +286,46 @@ fn read_sources(
     collect_ok(results, problems)
 }
 
-fn parse_heads<'s>(
-    sources: &'s [content::Source],
-    problems: &mut Vec<Diagnostic>,
-) -> Vec<(&'s content::Source, page::Head<'s>)> {
+/// First pass: every source's URL, from its front matter alone, so bodies can link to
+/// other files by path. Sources whose front matter fails are reported here (and skipped
+/// by the second pass).
+fn link_targets(sources: &[content::Source], problems: &mut Vec<Diagnostic>) -> links::Targets {
     let results: Vec<_> = sources
         .par_iter()
         .map(|s| {
             page::parse_head(&s.text, &s.rel)
-                .map(|h| (s, h))
+                .map(|h| (s.rel.clone(), h.url().to_owned()))
                 .map_err(|e| e.in_file(&s.path))
         })
         .collect();
-    collect_ok(results, problems)
+    links::Targets::new(collect_ok(results, problems))
 }
 
+/// Second pass: each source becomes its page, and its text is freed as soon as it has
+/// (the front matter is read again: cheaper than holding every text and every page's
+/// HTML at once, which doubled peak memory).
 fn render_pages(
-    heads: Vec<(&content::Source, page::Head<'_>)>,
+    sources: Vec<content::Source>,
     config: &Config,
     targets: &links::Targets,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Page> {
-    let results: Vec<_> = heads
+    let results: Vec<Option<Result<Page, Diagnostic>>> = sources
         .into_par_iter()
-        .map(|(s, head)| {
-            head.into_page(config, targets)
-                .map(|mut p| {
-                    p.path = s.path.clone();
-                    p
-                })
-                .map_err(|e| e.in_file(&s.path))
+        .map(|s| {
+            // Front matter errors were reported by the first pass.
+            let head = page::parse_head(&s.text, &s.rel).ok()?;
+            Some(
+                head.into_page(config, targets)
+                    .map(|mut p| {
+                        p.path = s.path.clone();
+                        p
+                    })
+                    .map_err(|e| e.in_file(&s.path)),
+            )
         })
         .collect();
-    collect_ok(results, problems)
+    collect_ok(results.into_iter().flatten().collect(), problems)
 }
 
 /// The successes, in order; the failures go to `problems`.
