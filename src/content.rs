@@ -192,10 +192,41 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
         .strip_prefix('\u{FEFF}')
         .map(str::to_owned)
         .unwrap_or(text);
-    if text.contains('\r') {
-        Ok(text.replace("\r\n", "\n").replace('\r', "\n"))
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
     } else {
-        Ok(text)
+        text
+    };
+    Ok(without_control_chars(text))
+}
+
+/// Control characters other than tab and newline, and the noncharacters U+FFFE/U+FFFF,
+/// are never text: XML 1.0 forbids them, so one in an article would make every feed
+/// showing it malformed. They are dropped on reading (`warraq check` cannot see them
+/// either way; the text around them is kept as written).
+fn is_forbidden_char(c: char) -> bool {
+    (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
+}
+
+/// A byte scan for the same characters (they are rare; this runs on every article): C0
+/// and DEL are single bytes, C1 controls are `C2 80..9F`, U+FFFE/F are `EF BF BE/BF`.
+fn may_hold_forbidden_chars(text: &str) -> bool {
+    let b = text.as_bytes();
+    b.iter().enumerate().any(|(i, &x)| {
+        (x < 0x20 && x != b'\t' && x != b'\n')
+            || x == 0x7F
+            || (x == 0xC2 && b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+            || (x == 0xEF
+                && b.get(i + 1) == Some(&0xBF)
+                && matches!(b.get(i + 2), Some(0xBE | 0xBF)))
+    })
+}
+
+fn without_control_chars(text: String) -> String {
+    if may_hold_forbidden_chars(&text) {
+        text.chars().filter(|&c| !is_forbidden_char(c)).collect()
+    } else {
+        text
     }
 }
 
@@ -207,6 +238,17 @@ mod tests {
     fn bom_and_crlf_become_plain_lf() {
         let t = decode(b"\xEF\xBB\xBF---\r\ntitle: x\r\n---\r\n".to_vec()).unwrap();
         assert_eq!(t, "---\ntitle: x\n---\n");
+    }
+
+    #[test]
+    fn control_characters_are_dropped() {
+        let t = decode(
+            "---\ntitle: x\u{1}y\n---\nنص\u{7}\u{0}\u{85}\tكامل\u{FFFF}\n"
+                .as_bytes()
+                .to_vec(),
+        )
+        .unwrap();
+        assert_eq!(t, "---\ntitle: xy\n---\nنص\tكامل\n");
     }
 
     #[test]
