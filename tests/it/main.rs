@@ -8,6 +8,7 @@ mod broken;
 mod build;
 mod cli;
 mod escaping;
+mod faults;
 mod feeds;
 mod output;
 mod snapshots;
