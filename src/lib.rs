@@ -84,10 +84,13 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     if previous.stamp == stamp && output.is_dir() {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
-    let pages = load_pages(root, &config)?;
+    let (pages, problems, targets) = load_all(root, &config);
+    if !problems.is_empty() {
+        return Err(BuildFailed::from(problems).into());
+    }
     timer.stage("load+parse");
     let pages = pages.into_iter().map(std::sync::Arc::new).collect();
-    let site = site::assemble(
+    let mut site = site::assemble(
         config,
         pages,
         site::AssembleOptions {
@@ -95,6 +98,7 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
         },
     )
     .map_err(BuildFailed::from)?;
+    site.targets = std::sync::Arc::new(targets);
     timer.stage("assemble");
     let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
     let plan = plan(&renderer, &site, &previous, &output);

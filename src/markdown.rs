@@ -72,13 +72,48 @@ pub fn render_with_links(
     opts: MarkdownOptions,
     rewrite: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
+    render_passes(body, opts, rewrite, true)
+}
+
+/// Everything [`render_with_links`] gives except the body's HTML (left empty): what the
+/// page stage keeps. The HTML is rendered when the page is written ([`render_html`]).
+pub fn analyse_with_links(
+    body: &str,
+    opts: MarkdownOptions,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
+    render_passes(body, opts, rewrite, false)
+}
+
+/// Only the body's HTML, as [`render_with_links`] writes it: no counts, no summary.
+pub fn render_html(
+    body: &str,
+    opts: MarkdownOptions,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+) -> String {
+    let (mut events, _) = parse_events(body, rewrite);
+    prepare_events(&mut events, opts);
+    write_html(events, body.len() * 3 / 2)
+}
+
+/// The passes every rendering makes before writing HTML. Returns the table of contents.
+fn prepare_events(events: &mut Vec<Event<'_>>, opts: MarkdownOptions) -> Vec<TocEntry> {
+    if !opts.unsafe_html {
+        neutralise_raw_html(events);
+    }
+    neutralise_unsafe_urls(events);
+    assign_heading_ids(events)
+}
+
+fn render_passes(
+    body: &str,
+    opts: MarkdownOptions,
+    rewrite: &dyn Fn(&str) -> Option<String>,
+    with_html: bool,
+) -> Rendered {
     let (mut events, links) = parse_events(body, rewrite);
     let more_at = find_more_marker(&events);
-    if !opts.unsafe_html {
-        neutralise_raw_html(&mut events);
-    }
-    neutralise_unsafe_urls(&mut events);
-    let toc = assign_heading_ids(&mut events);
+    let toc = prepare_events(&mut events, opts);
     let plain = plain_text(&events);
     let words = count_words(&plain);
     let summary_events = match more_at {
@@ -97,7 +132,11 @@ pub fn render_with_links(
             .cloned(),
         body.len() / 4,
     );
-    let html = write_html(events, body.len() * 3 / 2);
+    let html = if with_html {
+        write_html(events, body.len() * 3 / 2)
+    } else {
+        String::new()
+    };
     Rendered {
         html,
         toc,
@@ -505,6 +544,20 @@ mod tests {
         assert_eq!(out.toc.len(), 3);
         assert_eq!(out.toc[0].level, 2);
         assert_eq!(out.toc[0].title, "الخيار العسكرى.. هل يسقط ترامب؟");
+    }
+
+    #[test]
+    fn html_only_rendering_matches_the_full_one() {
+        let body = "# عنوان\n\nنص [رابط](x.md) <b>خام</b> ![تعليق]()\n\n## قسم\n\n<!-- more -->\n\nحاشية[^1]\n\n[^1]: نص\n";
+        let rewrite = |d: &str| (d == "x.md").then(|| "/articles/x/".to_owned());
+        let full = render_with_links(body, MarkdownOptions::default(), &rewrite);
+        assert_eq!(
+            render_html(body, MarkdownOptions::default(), &rewrite),
+            full.html
+        );
+        let analysed = analyse_with_links(body, MarkdownOptions::default(), &rewrite);
+        assert!(analysed.html.is_empty());
+        assert_eq!((analysed.words, analysed.toc), (full.words, full.toc));
     }
 
     #[test]

@@ -40,12 +40,12 @@ pub struct Page {
     pub url: String,
     /// `summary` from the front matter (plain text), if set.
     pub summary_text: Option<String>,
+    /// HTML of the summary when there is no `summary` text (lists show the text if set).
     pub summary_html: String,
     /// The body sets its summary with `<!-- more -->`.
     pub more_marker: bool,
     /// The summary as plain text: the `summary` field, else the rendered summary's text.
     pub summary_plain: String,
-    pub content_html: String,
     pub toc: Vec<TocEntry>,
     pub words: usize,
     pub reading_minutes: usize,
@@ -53,13 +53,45 @@ pub struct Page {
     pub links: Vec<LinkRef>,
     pub source: Option<SourceRef>,
     pub extra: serde_json::Value,
-    /// Hash of the path, front matter and rendered body: equal versions render equally
-    /// (links rewritten to other pages' URLs are part of the body hashed).
+    /// Hash of the path, front matter, body and the URLs its links to other source files
+    /// resolve to: equal versions render equally.
     pub version: u64,
     /// Identity keys of `tags`, `topic` and `author`, computed once.
     pub tag_keys: Vec<String>,
     pub topic_key: Option<String>,
     pub author_key: Option<String>,
+}
+
+fn markdown_options(config: &Config) -> MarkdownOptions {
+    MarkdownOptions {
+        unsafe_html: config.unsafe_html,
+    }
+}
+
+/// The body's HTML, with links to source files rewritten through `targets`.
+fn render_markdown(body: &str, rel: &Path, config: &Config, targets: &Targets) -> String {
+    markdown::render_html(body, markdown_options(config), &|dest| {
+        links::rewrite(dest, rel, targets)
+    })
+}
+
+/// The body's HTML, rendered again from the file. Pages do not keep their HTML: holding
+/// every article's HTML from parsing to rendering dominated memory (3 GB at 100,000
+/// articles); rendering the Markdown a second time costs a few percent of a build. The
+/// same function renders both times, so the HTML is the one `version` was hashed from
+/// (unless the file changed in between, which the next build sees).
+pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<String, Diagnostic> {
+    let text = crate::content::load(&page.path)?;
+    let split = front_matter::split(&text).map_err(|e| e.in_file(&page.path))?;
+    Ok(render_markdown(split.body, &page.rel, config, targets))
+}
+
+/// Parses `text` and also returns its body's HTML (for tests and tools that have the text).
+pub fn parse_with_html(text: &str, rel: &Path, config: &Config) -> Result<(Page, String), Located> {
+    let page = parse(text, rel, config)?;
+    let split = front_matter::split(text)?;
+    let html = render_markdown(split.body, rel, config, &Targets::default());
+    Ok((page, html))
 }
 
 /// A link or image in a page's body, at a 1-based line and column of its file.
@@ -176,13 +208,10 @@ impl Head<'_> {
             None => None,
         };
         let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
-        let rendered = markdown::render_with_links(
-            split.body,
-            MarkdownOptions {
-                unsafe_html: config.unsafe_html,
-            },
-            &|dest| links::rewrite(dest, &rel, targets),
-        );
+        let rendered =
+            markdown::analyse_with_links(split.body, markdown_options(config), &|dest| {
+                links::rewrite(dest, &rel, targets)
+            });
         let links = link_refs(&split, &rendered.links);
         let wpm = config.words_per_minute(&lang) as usize;
         let reading_minutes = rendered.words.div_ceil(wpm).max(1);
@@ -212,7 +241,14 @@ impl Head<'_> {
         hasher.update(&[0]);
         hasher.update(split.yaml.as_bytes());
         hasher.update(&[0]);
-        hasher.update(rendered.html.as_bytes());
+        hasher.update(split.body.as_bytes());
+        // Links to source files render as those pages' URLs, which other files decide.
+        for l in rendered.links.iter().filter(|l| !l.image) {
+            hasher.update(&[0]);
+            if let Some(url) = links::rewrite(&l.dest, &rel, targets) {
+                hasher.update(url.as_bytes());
+            }
+        }
         Ok(Page {
             path: PathBuf::new(),
             rel,
@@ -240,9 +276,12 @@ impl Head<'_> {
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| rendered.summary_plain.clone()),
             summary_text: fm.summary.as_ref().map(clean).filter(|s| !s.is_empty()),
-            summary_html: rendered.summary_html,
+            summary_html: if fm.summary.as_ref().is_some_and(|s| !clean(s).is_empty()) {
+                String::new()
+            } else {
+                rendered.summary_html
+            },
             more_marker: rendered.more_marker,
-            content_html: rendered.html,
             toc: rendered.toc,
             words: rendered.words,
             reading_minutes,
@@ -370,14 +409,18 @@ mod tests {
             .unwrap()
             .into_page(&config(), &targets)
             .unwrap();
+        let html = render_markdown(
+            front_matter::split(text).unwrap().body,
+            rel,
+            &config(),
+            &targets,
+        );
         assert!(
-            p.content_html
-                .contains("href=\"/articles/%D8%A8%D9%8A/#%D9%82%D8%B3%D9%85\""),
-            "{}",
-            p.content_html
+            html.contains("href=\"/articles/%D8%A8%D9%8A/#%D9%82%D8%B3%D9%85\""),
+            "{html}"
         );
         // An unknown file is left as written, for `check` to report.
-        assert!(p.content_html.contains("href=\"c.md\""));
+        assert!(html.contains("href=\"c.md\""));
         assert_eq!(p.links.len(), 2);
         assert_eq!((p.links[0].line, p.links[0].col), (6, 6));
         assert_eq!(p.links[1].dest, "c.md");

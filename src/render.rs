@@ -170,7 +170,7 @@ impl Renderer {
                 .par_iter()
                 .zip(&keys)
                 .filter(|(_, k)| !self.card_cache.contains_key(k))
-                .map(|(p, k)| (*k, Value::from_serializable(&cx.page(p, false))))
+                .map(|(p, k)| (*k, Value::from_serializable(&cx.card(p))))
                 .collect()
         };
         self.card_cache.extend(missing);
@@ -231,7 +231,8 @@ impl Renderer {
         match job {
             Job::Article(i) => {
                 let page = &site.articles[i];
-                let view = cx.page(page, true);
+                let html = self.body_html(site, page)?;
+                let view = cx.page(page, &html);
                 ctx.insert("json_ld", &views::json_ld(&view, site, page.words));
                 self.insert_lang(&mut ctx, site, page.lang.as_str());
                 // Articles are newest first: the previous index is the newer article.
@@ -245,7 +246,8 @@ impl Renderer {
             Job::Standalone(i) => {
                 let page = &site.standalone[i];
                 self.insert_lang(&mut ctx, site, page.lang.as_str());
-                ctx.insert("page", &cx.page(page, true));
+                let html = self.body_html(site, page)?;
+                ctx.insert("page", &cx.page(page, &html));
             }
             Job::Home(n) => {
                 let p = pager("/", site.articles.len(), site.config.paginate_by, n);
@@ -355,9 +357,14 @@ impl Renderer {
                         feed_updated(site, None),
                     ),
                 );
+                let bodies = site.articles[..n]
+                    .iter()
+                    .map(|p| self.body_html(site, p))
+                    .collect::<Result<Vec<String>, Diagnostic>>()?;
                 let entries: Vec<PageView<'_>> = site.articles[..n]
                     .iter()
-                    .map(|p| cx.page(p, true))
+                    .zip(&bodies)
+                    .map(|(p, html)| cx.page(p, html))
                     .collect();
                 ctx.insert("pages", &entries);
             }
@@ -374,6 +381,10 @@ impl Renderer {
             .render_to(template, &ctx, &mut *out)
             .map_err(|e| self.templates.error(&e, template))?;
         Ok(file_for_url(&url))
+    }
+
+    fn body_html(&self, site: &Site, page: &Page) -> Result<String, Diagnostic> {
+        crate::page::body_html(page, &site.config, &site.targets)
     }
 
     fn insert_lang(&self, ctx: &mut Context, site: &Site, lang: &str) {

@@ -373,14 +373,16 @@ impl Session {
 
     fn assemble(&self, config: Config) -> Result<Site> {
         let pages = self.pages.values().cloned().collect();
-        site::assemble(
+        let mut site = site::assemble(
             config,
             pages,
             site::AssembleOptions {
                 drafts: self.opts.drafts,
             },
         )
-        .map_err(|d| BuildFailed::from(d).into())
+        .map_err(BuildFailed::from)?;
+        site.targets = Arc::new(self.targets.clone());
+        Ok(site)
     }
 
     /// Saves the manifest so the next `build` can reuse this session's output.

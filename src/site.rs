@@ -17,6 +17,9 @@ pub struct Site {
     pub taxonomies: Vec<Taxonomy>,
     /// Years, newest first.
     pub years: Vec<Year>,
+    /// URL of every source file, for links written as paths to `.md` files (bodies are
+    /// rendered again when their pages are written).
+    pub targets: Arc<crate::links::Targets>,
 }
 
 /// Which front matter field a taxonomy groups by.
@@ -158,6 +161,7 @@ pub fn assemble(
         standalone,
         taxonomies,
         years,
+        targets: Arc::default(),
     };
     problems.extend(ensure_unique_urls(&site));
     if problems.is_empty() {

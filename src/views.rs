@@ -92,13 +92,17 @@ pub struct PageView<'a> {
     pub topic: Option<Link<'a>>,
     pub tags: Vec<Link<'a>>,
     /// HTML.
+    /// HTML summary, when there is no `summary` text (else empty). Fields are never left
+    /// out: a template may rely on each being there, empty or null.
     pub summary: &'a str,
     /// Plain text summary (the `summary` field, else none).
     pub description: Option<&'a str>,
-    /// Plain text summary for meta tags (the `summary` field, else the first paragraph).
-    pub excerpt: &'a str,
+    /// Plain text summary for meta tags (the `summary` field, else the first paragraph);
+    /// on the page itself only.
+    pub excerpt: Option<&'a str>,
     pub content: Option<&'a str>,
-    pub toc: &'a [TocEntry],
+    /// On the page itself only.
+    pub toc: Option<&'a [TocEntry]>,
     pub words: String,
     pub reading_time: String,
     pub source: Option<&'a SourceRef>,
@@ -135,7 +139,18 @@ impl<'a> ViewContext<'a> {
         }
     }
 
-    pub fn page(&self, page: &'a Page, with_content: bool) -> PageView<'a> {
+    /// An article's list entry: what lists and term feeds show (no body, no contents).
+    /// Built once per article and shared by every list, so kept small.
+    pub fn card(&self, page: &'a Page) -> PageView<'a> {
+        self.view(page, None, false)
+    }
+
+    /// The article itself, with its body's HTML.
+    pub fn page(&self, page: &'a Page, content: &'a str) -> PageView<'a> {
+        self.view(page, Some(content), true)
+    }
+
+    fn view(&self, page: &'a Page, content: Option<&'a str>, full: bool) -> PageView<'a> {
         let lang = page.lang.as_str();
         let loc = self.loc;
         let t = self.strings(lang);
@@ -177,9 +192,9 @@ impl<'a> ViewContext<'a> {
                 .collect(),
             summary: &page.summary_html,
             description: page.summary_text.as_deref(),
-            excerpt: &page.summary_plain,
-            content: with_content.then_some(page.content_html.as_str()),
-            toc: &page.toc,
+            excerpt: full.then_some(page.summary_plain.as_str()),
+            content,
+            toc: full.then_some(page.toc.as_slice()),
             words: i18n::counted(t, "words", page.words as u64, lang, loc),
             reading_time,
             source: page.source.as_ref(),

@@ -287,9 +287,10 @@ fn the_article_builds() {
     let imported = convert(SEED, &dated()).unwrap();
     let md = imported.markdown(day("2019-02-05"));
     let config = crate::config::Config::parse("title = \"t\"\n").unwrap();
-    let page = crate::page::parse(&md, Path::new("articles/2019/x.md"), &config).unwrap();
+    let (page, html) =
+        crate::page::parse_with_html(&md, Path::new("articles/2019/x.md"), &config).unwrap();
     assert_eq!(page.toc.len(), 3);
-    assert_eq!(page.content_html.matches("<figcaption>").count(), 3);
+    assert_eq!(html.matches("<figcaption>").count(), 3);
     assert_eq!(page.source.unwrap().name, "اليوم السابع");
 }
 
