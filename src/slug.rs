@@ -43,7 +43,19 @@ pub fn slugify(text: &str) -> String {
     let mut pending_dash = false;
     let mut count = 0;
     for c in strip_marks(text) {
-        if c.is_alphanumeric() {
+        // Arabic letters and digits need no Unicode table look-up and have no case.
+        if is_arabic_alphanumeric(c) {
+            if pending_dash && !out.is_empty() {
+                out.push('-');
+                count += 1;
+            }
+            pending_dash = false;
+            out.push(c);
+            count += 1;
+            if count >= MAX_SLUG_CHARS {
+                break;
+            }
+        } else if c.is_alphanumeric() {
             if pending_dash && !out.is_empty() {
                 out.push('-');
                 count += 1;
@@ -61,6 +73,12 @@ pub fn slugify(text: &str) -> String {
         }
     }
     out
+}
+
+/// Letters and digits of the Arabic block (hamza to yeh, Arabic-Indic and extended
+/// digits, and the extended letters), all alphanumeric and caseless.
+fn is_arabic_alphanumeric(c: char) -> bool {
+    matches!(c, '\u{0621}'..='\u{063F}' | '\u{0641}'..='\u{064A}' | '\u{0660}'..='\u{0669}' | '\u{0671}'..='\u{06D3}' | '\u{06F0}'..='\u{06F9}')
 }
 
 /// Folds one Arabic letter to the form used in identity keys and search.
@@ -123,6 +141,14 @@ mod tests {
         assert_eq!(slugify("السِّيَاسَة"), "السياسة");
         assert_eq!(slugify("الســياسة"), "السياسة");
         assert_eq!(slugify("ال\u{200B}سياسة\u{202E}"), "السياسة");
+    }
+
+    #[test]
+    fn the_arabic_fast_path_agrees_with_unicode() {
+        for c in ('\u{0600}'..='\u{06FF}').filter(|&c| is_arabic_alphanumeric(c)) {
+            assert!(c.is_alphanumeric(), "{c:?}");
+            assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+        }
     }
 
     #[test]
