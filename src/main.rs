@@ -7,6 +7,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use warraq::error::BuildFailed;
 
+// The build allocates many small strings and event lists from several threads; glibc's
+// allocator took about 15% of a 10,000-article build (perf), mimalloc much less.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// A fast, right-to-left-first static-site generator for archives of Arabic writing.
 #[derive(Parser)]
 #[command(name = "warraq", version, about, long_about = None)]
