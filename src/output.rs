@@ -112,6 +112,8 @@ fn absolute(p: &Path) -> Result<PathBuf> {
 /// The staging folder a build writes into.
 pub struct Staging {
     target: PathBuf,
+    /// Whether there is a previous output to compare with (not on a first build).
+    has_previous: bool,
     dir: PathBuf,
     written: AtomicUsize,
     linked: AtomicUsize,
@@ -148,6 +150,7 @@ impl Staging {
         fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
         Ok(Staging {
             target: target.to_path_buf(),
+            has_previous: target.is_dir(),
             dir,
             written: AtomicUsize::new(0),
             linked: AtomicUsize::new(0),
