@@ -29,6 +29,7 @@ pub mod site;
 pub mod slug;
 pub mod theme;
 pub mod views;
+pub mod watch;
 
 use anyhow::{Context as _, Result};
 use config::Config;
