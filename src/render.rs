@@ -163,7 +163,11 @@ impl Renderer {
     /// Makes the cards match `site` (after it was assembled again): only articles whose
     /// card key is new are serialized.
     pub fn prepare(&mut self, site: &Site) {
-        let keys: Vec<u64> = site.articles.iter().map(|p| card_key(site, p)).collect();
+        let keys: Vec<u64> = site
+            .articles
+            .par_iter()
+            .map(|p| card_key(site, p))
+            .collect();
         let missing: Vec<(u64, Value)> = {
             let cx = self.views(site);
             site.articles
