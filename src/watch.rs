@@ -22,9 +22,9 @@ use std::time::Duration;
 /// How long an event is held before it is handed over: long enough that the events of
 /// one save (write, rename, delete of the backup) travel together, short enough to be
 /// invisible to a writer.
-pub const DEBOUNCE: Duration = Duration::from_millis(20);
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
 /// How often held events are checked.
-const TICK: Duration = Duration::from_millis(4);
+const TICK: Duration = Duration::from_millis(2);
 
 /// The folders watched recursively, below the site root.
 const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
