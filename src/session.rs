@@ -61,6 +61,9 @@ pub struct Session {
     pages: BTreeMap<PathBuf, Arc<Page>>,
     /// Files that currently fail, with their problems.
     broken: BTreeMap<PathBuf, Diagnostic>,
+    /// A template change has not been applied yet (it failed, or another file did):
+    /// the templates must be loaded again by the next update.
+    templates_pending: bool,
     state: Option<State>,
 }
 
@@ -79,6 +82,7 @@ impl Session {
             output,
             pages: BTreeMap::new(),
             broken: BTreeMap::new(),
+            templates_pending: false,
             state: None,
         })
     }
@@ -98,6 +102,8 @@ impl Session {
         // describes the output: remove it so a crash cannot leave it trusted.
         Manifest::remove(&self.output);
         self.state = None;
+        // Without a state, the next update is a rebuild too: it loads the templates.
+        self.templates_pending = false;
         let config = load_config(&self.root, &self.opts)?;
         self.pages.clear();
         self.broken.clear();
@@ -183,11 +189,15 @@ impl Session {
                 elapsed: started.elapsed(),
             });
         }
+        // Remembered until applied: an update that fails (a broken template, or a
+        // broken article elsewhere) must not leave the old templates in use.
+        self.templates_pending |= templates_changed;
         self.ensure_nothing_broken()?;
         let mut state = self.state.take().expect("checked above");
-        let result = self.update_outputs(&mut state, content_changed, templates_changed);
+        let result = self.update_outputs(&mut state, content_changed, self.templates_pending);
         self.state = Some(state);
         let (rendered, written) = result?;
+        self.templates_pending = false;
         changed.extend(written);
         Ok(Update {
             changed,
@@ -502,6 +512,44 @@ mod tests {
             .any(|f| f == "articles/روسيا-في-الفناء-الخلفي-لواشنطن/index.html"));
         let tag = fs::read_to_string(s.output().join("tags/روسيا/index.html")).unwrap();
         assert!(!tag.contains("روسيا-في-الفناء-الخلفي-لواشنطن"));
+    }
+
+    #[test]
+    fn a_broken_template_stays_broken_until_fixed() {
+        let (dir, mut s) = fixture();
+        let template = dir.path().join("templates/article.html");
+        fs::create_dir_all(template.parent().unwrap()).unwrap();
+        fs::write(&template, "{% if %}").unwrap();
+        assert!(s.apply(&[Change::Template(template.clone())]).is_err());
+        // An article edit alone must not render with the old template and report success.
+        let path = article(dir.path(), "الناتو");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text + "\nفقرة.\n").unwrap();
+        assert!(s.apply(&[Change::Content(path.clone())]).is_err());
+        fs::write(&template, "<p>{{ page.title }}</p>").unwrap();
+        s.apply(&[Change::Template(template)]).unwrap();
+        let html =
+            fs::read_to_string(s.output().join("articles/الناتو-بعد-الجائحة/index.html")).unwrap();
+        assert!(html.starts_with("<p>الناتو بعد الجائحة"), "{html}");
+    }
+
+    #[test]
+    fn a_template_change_waits_for_a_broken_article() {
+        let (dir, mut s) = fixture();
+        let path = article(dir.path(), "الناتو");
+        let good = fs::read_to_string(&path).unwrap();
+        fs::write(&path, good.replacen("title: ", "title: [", 1)).unwrap();
+        let template = dir.path().join("templates/article.html");
+        fs::create_dir_all(template.parent().unwrap()).unwrap();
+        fs::write(&template, "<p>{{ page.title }}</p>").unwrap();
+        let both = [Change::Content(path.clone()), Change::Template(template)];
+        assert!(s.apply(&both).is_err());
+        // Fixing the article applies the template change that waited.
+        fs::write(&path, &good).unwrap();
+        s.apply(&[Change::Content(path)]).unwrap();
+        let html =
+            fs::read_to_string(s.output().join("articles/الناتو-بعد-الجائحة/index.html")).unwrap();
+        assert!(html.starts_with("<p>الناتو بعد الجائحة"), "{html}");
     }
 
     #[test]
