@@ -187,6 +187,22 @@ impl Renderer {
         self.card_keys = keys;
     }
 
+    /// Like [`Renderer::prepare`] after the articles at `changed` were replaced by pages
+    /// that keep their places ([`crate::site::same_place`]): only their cards are made
+    /// again, not every article's.
+    pub fn prepare_changed(&mut self, site: &Site, changed: &[usize]) {
+        for &i in changed {
+            let page = &site.articles[i];
+            let key = card_key(site, page);
+            if !self.card_cache.contains_key(&key) {
+                let card = Value::from_serializable(&self.views(site).page(page, false));
+                self.card_cache.insert(key, card);
+            }
+            self.cards[i] = self.card_cache[&key].clone();
+            self.card_keys[i] = key;
+        }
+    }
+
     fn views<'a>(&'a self, site: &'a Site) -> ViewContext<'a> {
         ViewContext {
             site,

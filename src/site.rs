@@ -179,6 +179,23 @@ pub fn assemble(
     }
 }
 
+/// True when `new` would take exactly the place of `old` in an assembled site: the same
+/// file, kind, draft flag, date, title, URL, terms and language, which is everything
+/// [`assemble`] sorts, groups and checks by. A site holding `old` then becomes the site
+/// holding `new` by swapping the two (the dev server's path for an edited body).
+pub fn same_place(old: &Page, new: &Page) -> bool {
+    old.path == new.path
+        && old.kind == new.kind
+        && old.draft == new.draft
+        && old.date == new.date
+        && old.title == new.title
+        && old.url == new.url
+        && old.tags == new.tags
+        && old.topic == new.topic
+        && old.author == new.author
+        && old.lang == new.lang
+}
+
 fn group_terms(
     kind: TaxonomyKind,
     config: &Config,
