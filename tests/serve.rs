@@ -11,6 +11,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+#[path = "serve/browser.rs"]
+mod browser;
+
 const BIN: &str = env!("CARGO_BIN_EXE_warraq");
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -170,17 +173,34 @@ impl Resp {
     }
 }
 
-/// Sends one request exactly as given (target not normalized) and reads the response.
+/// Sends one request exactly as given (target not normalized) and reads the response
+/// (by its `Content-Length` when it has one, else to the end).
 fn http(port: u16, method: &str, target: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut stream = connect(port, method, target, headers);
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).unwrap();
-    let split = raw
-        .windows(4)
-        .position(|w| w == b"\r\n\r\n")
-        .unwrap_or_else(|| panic!("no header end: {}", String::from_utf8_lossy(&raw)));
-    let (status, headers) = parse_head(&String::from_utf8_lossy(&raw[..split]));
-    let mut body = raw[split + 4..].to_vec();
+    let mut reader = BufReader::new(connect(port, method, target, headers));
+    let mut head = String::new();
+    loop {
+        let mut line = String::new();
+        if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+            break;
+        }
+        head.push_str(&line);
+    }
+    assert!(!head.is_empty(), "no response to {method} {target}");
+    let (status, headers) = parse_head(&head);
+    let mut body = Vec::new();
+    match headers
+        .get("content-length")
+        .and_then(|n| n.parse::<usize>().ok())
+    {
+        Some(n) if method != "HEAD" => {
+            body.resize(n, 0);
+            reader.read_exact(&mut body).unwrap();
+        }
+        Some(_) => {}
+        None => {
+            reader.read_to_end(&mut body).unwrap();
+        }
+    }
     if headers.get("transfer-encoding").map(String::as_str) == Some("chunked") {
         body = dechunk(&body);
     }

@@ -57,6 +57,7 @@
   }
 
   var events = new EventSource("/__warraq/events");
+  window.__warraqLive = events;
   events.addEventListener("reload", function () {
     location.reload();
   });
