@@ -87,15 +87,29 @@ async fn serve(opts: ServeOptions) -> Result<()> {
         shown_root: opts.root.clone(),
         live: live.clone(),
     };
+    // Ctrl-C is heard from here on, also during the first build.
+    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    tokio::spawn(async move {
+        stop_signal().await;
+        println!("stopping");
+        let _ = shutdown_tx.send(true);
+    });
     let session_thread = std::thread::Builder::new()
         .name("warraq-session".into())
         .spawn(move || session_loop(session, watcher, reporter, ready_tx))
         .context("cannot start the session thread")?;
     // The first build, reported by the session thread, success or not: a broken site is
     // served as it last was, with the errors over it.
-    let _ = ready_rx.await;
+    let mut stop = shutdown_rx.clone();
+    tokio::select! {
+        _ = ready_rx => {}
+        _ = stop.wait_for(|stop| *stop) => {
+            // A build writes into a staging folder: the output is left as it was.
+            println!("the first build was not finished: the output folder was left as it was");
+            return Ok(());
+        }
+    }
 
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
     let app = Arc::new(App {
         output,
         live,
@@ -121,11 +135,6 @@ async fn serve(opts: ServeOptions) -> Result<()> {
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
         }
-    });
-    tokio::spawn(async move {
-        stop_signal().await;
-        println!("stopping");
-        let _ = shutdown_tx.send(true);
     });
     let mut forced = shutdown_rx;
     tokio::select! {
