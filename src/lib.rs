@@ -33,11 +33,13 @@ pub mod output;
 pub mod page;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod session;
 pub mod site;
 pub mod slug;
 pub mod theme;
 pub mod views;
+pub mod watch;
 
 use anyhow::{Context as _, Result};
 use config::Config;

@@ -37,6 +37,26 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Build, serve the site on this machine, and rebuild and reload the browser on
+    /// every change.
+    Serve {
+        /// The site folder (holding `site.toml`).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// The port (default: 1111, or the next free one; 0: any free port).
+        #[arg(long)]
+        port: Option<u16>,
+        /// The address to listen on. Only this machine can connect to the default;
+        /// `0.0.0.0` lets any machine that can reach this one read the site.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a new site in DIR: site.toml, the default theme and a sample article.
     Init {
         /// The folder to create the site in.
@@ -151,6 +171,19 @@ fn run(cli: Cli) -> Result<()> {
                 r.elapsed.as_millis()
             );
         }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => warraq::serve::run(warraq::serve::ServeOptions {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        })?,
         Command::Init { dir } => {
             let files = warraq::scaffold::init(&dir, today())?;
             println!(

@@ -179,7 +179,7 @@ impl Staging {
             )
         };
         let previous = self.target.join(rel);
-        if same_bytes(&previous, bytes) {
+        if self.has_previous && same_bytes(&previous, bytes) {
             match fs::hard_link(&previous, &dest) {
                 Ok(()) => {
                     self.linked.fetch_add(1, Ordering::Relaxed);

@@ -163,7 +163,11 @@ impl Renderer {
     /// Makes the cards match `site` (after it was assembled again): only articles whose
     /// card key is new are serialized.
     pub fn prepare(&mut self, site: &Site) {
-        let keys: Vec<u64> = site.articles.iter().map(|p| card_key(site, p)).collect();
+        let keys: Vec<u64> = site
+            .articles
+            .par_iter()
+            .map(|p| card_key(site, p))
+            .collect();
         let missing: Vec<(u64, Value)> = {
             let cx = self.views(site);
             site.articles
@@ -181,6 +185,22 @@ impl Renderer {
         }
         self.cards = keys.iter().map(|k| self.card_cache[k].clone()).collect();
         self.card_keys = keys;
+    }
+
+    /// Like [`Renderer::prepare`] after the articles at `changed` were replaced by pages
+    /// that keep their places ([`crate::site::same_place`]): only their cards are made
+    /// again, not every article's.
+    pub fn prepare_changed(&mut self, site: &Site, changed: &[usize]) {
+        for &i in changed {
+            let page = &site.articles[i];
+            let key = card_key(site, page);
+            if !self.card_cache.contains_key(&key) {
+                let card = Value::from_serializable(&self.views(site).card(page));
+                self.card_cache.insert(key, card);
+            }
+            self.cards[i] = self.card_cache[&key].clone();
+            self.card_keys[i] = key;
+        }
     }
 
     fn views<'a>(&'a self, site: &'a Site) -> ViewContext<'a> {

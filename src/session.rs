@@ -64,6 +64,12 @@ pub struct Session {
     broken: BTreeMap<PathBuf, Diagnostic>,
     /// URL of every source file, for links written as paths to `.md` files.
     targets: Targets,
+    /// A template change has not been applied yet (it failed, or another file did):
+    /// the templates must be loaded again by the next update.
+    templates_pending: bool,
+    /// The site held may not match `pages` (an update failed after pages were read
+    /// again): the next update assembles it anew.
+    site_stale: bool,
     state: Option<State>,
 }
 
@@ -83,6 +89,8 @@ impl Session {
             pages: BTreeMap::new(),
             broken: BTreeMap::new(),
             targets: Targets::default(),
+            templates_pending: false,
+            site_stale: false,
             state: None,
         })
     }
@@ -102,6 +110,9 @@ impl Session {
         // describes the output: remove it so a crash cannot leave it trusted.
         Manifest::remove(&self.output);
         self.state = None;
+        // Without a state, the next update is a rebuild too: it loads the templates.
+        self.templates_pending = false;
+        self.site_stale = false;
         let config = load_config(&self.root, &self.opts)?;
         self.pages.clear();
         self.broken.clear();
@@ -149,10 +160,13 @@ impl Session {
         let mut changed = Vec::new();
         let mut content_changed = false;
         let mut templates_changed = false;
+        let mut edits: Vec<Edit> = Vec::new();
         for change in changes {
             match change {
                 Change::Content(path) => {
+                    let before = self.pages.get(path).cloned();
                     self.reload_page(path);
+                    edits.push((before, self.pages.get(path).cloned()));
                     content_changed = true;
                 }
                 Change::Template(_) => templates_changed = true,
@@ -172,11 +186,25 @@ impl Session {
                 elapsed: started.elapsed(),
             });
         }
+        // Remembered until applied: an update that fails (a broken template, or a
+        // broken article elsewhere) must not leave the old templates in use.
+        self.templates_pending |= templates_changed;
+        let site_was_current = !self.site_stale;
+        self.site_stale |= content_changed;
         self.ensure_nothing_broken()?;
         let mut state = self.state.take().expect("checked above");
-        let result = self.update_outputs(&mut state, content_changed, templates_changed);
+        // Pages edited in place (the usual keystroke-and-save) skip assembling the site.
+        let in_place = (site_was_current && !self.templates_pending && content_changed)
+            .then(|| in_place_edits(edits))
+            .flatten();
+        let result = match in_place.and_then(|swaps| self.update_in_place(&mut state, &swaps)) {
+            Some(result) => result,
+            None => self.update_outputs(&mut state, content_changed, self.templates_pending),
+        };
         self.state = Some(state);
         let (rendered, written) = result?;
+        self.templates_pending = false;
+        self.site_stale = false;
         changed.extend(written);
         Ok(Update {
             changed,
@@ -218,6 +246,54 @@ impl Session {
                 // Keep the renderer's cards in step with the site still held.
                 state.renderer.prepare(&state.site);
                 Err(e)
+            }
+        }
+    }
+
+    /// The fast path for pages edited without moving in the site ([`site::same_place`]):
+    /// each is swapped into the site held, only its card is made again, and the jobs
+    /// whose key changed are rendered. `None` when a page is not where the site should
+    /// hold it (the full path then runs).
+    fn update_in_place(
+        &self,
+        state: &mut State,
+        swaps: &[(Arc<Page>, Arc<Page>)],
+    ) -> Option<Result<(usize, Vec<String>)>> {
+        // (an article?, index, page before, page after)
+        let mut placed = Vec::with_capacity(swaps.len());
+        for (old, new) in swaps {
+            let find = |list: &[Arc<Page>]| list.iter().position(|p| Arc::ptr_eq(p, old));
+            if let Some(i) = find(&state.site.articles) {
+                placed.push((true, i, old, new));
+            } else if let Some(i) = find(&state.site.standalone) {
+                placed.push((false, i, old, new));
+            } else if !old.draft || self.opts.drafts {
+                // Not held, yet not a draft left out: the site is not what we think.
+                return None;
+            }
+        }
+        let swap = |state: &mut State, after: bool| {
+            for (article, i, old, new) in &placed {
+                let list = if *article {
+                    &mut state.site.articles
+                } else {
+                    &mut state.site.standalone
+                };
+                list[*i] = Arc::clone(if after { new } else { old });
+            }
+        };
+        let cards: Vec<usize> = placed.iter().filter(|p| p.0).map(|p| p.1).collect();
+        swap(state, true);
+        state.renderer.prepare_changed(&state.site, &cards);
+        match self.render_stale(state, &state.site) {
+            Ok((rendered, changed, keys)) => {
+                state.keys = keys;
+                Some(Ok((rendered, changed)))
+            }
+            Err(e) => {
+                swap(state, false);
+                state.renderer.prepare_changed(&state.site, &cards);
+                Some(Err(e))
             }
         }
     }
@@ -397,6 +473,20 @@ impl Session {
     }
 }
 
+/// A changed file's page before and after (`None`: no page).
+type Edit = (Option<Arc<Page>>, Option<Arc<Page>>);
+
+/// The edits as (before, after) pairs when every one of them leaves its page in place.
+fn in_place_edits(edits: Vec<Edit>) -> Option<Vec<(Arc<Page>, Arc<Page>)>> {
+    edits
+        .into_iter()
+        .map(|edit| match edit {
+            (Some(old), Some(new)) if site::same_place(&old, &new) => Some((old, new)),
+            _ => None,
+        })
+        .collect()
+}
+
 fn all_keys(renderer: &Renderer, site: &Site) -> HashMap<String, u64> {
     render::jobs(site)
         .into_par_iter()
@@ -533,6 +623,83 @@ mod tests {
             .any(|f| f == "articles/روسيا-في-الفناء-الخلفي-لواشنطن/index.html"));
         let tag = fs::read_to_string(s.output().join("tags/روسيا/index.html")).unwrap();
         assert!(!tag.contains("روسيا-في-الفناء-الخلفي-لواشنطن"));
+    }
+
+    #[test]
+    fn a_broken_template_stays_broken_until_fixed() {
+        let (dir, mut s) = fixture();
+        let template = dir.path().join("templates/article.html");
+        fs::create_dir_all(template.parent().unwrap()).unwrap();
+        fs::write(&template, "{% if %}").unwrap();
+        assert!(s.apply(&[Change::Template(template.clone())]).is_err());
+        // An article edit alone must not render with the old template and report success.
+        let path = article(dir.path(), "الناتو");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text + "\nفقرة.\n").unwrap();
+        assert!(s.apply(&[Change::Content(path.clone())]).is_err());
+        fs::write(&template, "<p>{{ page.title }}</p>").unwrap();
+        s.apply(&[Change::Template(template)]).unwrap();
+        let html =
+            fs::read_to_string(s.output().join("articles/الناتو-بعد-الجائحة/index.html")).unwrap();
+        assert!(html.starts_with("<p>الناتو بعد الجائحة"), "{html}");
+    }
+
+    #[test]
+    fn a_template_change_waits_for_a_broken_article() {
+        let (dir, mut s) = fixture();
+        let path = article(dir.path(), "الناتو");
+        let good = fs::read_to_string(&path).unwrap();
+        fs::write(&path, good.replacen("title: ", "title: [", 1)).unwrap();
+        let template = dir.path().join("templates/article.html");
+        fs::create_dir_all(template.parent().unwrap()).unwrap();
+        fs::write(&template, "<p>{{ page.title }}</p>").unwrap();
+        let both = [Change::Content(path.clone()), Change::Template(template)];
+        assert!(s.apply(&both).is_err());
+        // Fixing the article applies the template change that waited.
+        fs::write(&path, &good).unwrap();
+        s.apply(&[Change::Content(path)]).unwrap();
+        let html =
+            fs::read_to_string(s.output().join("articles/الناتو-بعد-الجائحة/index.html")).unwrap();
+        assert!(html.starts_with("<p>الناتو بعد الجائحة"), "{html}");
+    }
+
+    fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        walkdir::WalkDir::new(dir)
+            .sort_by_file_name()
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| {
+                let rel = e.path().strip_prefix(dir).unwrap().to_path_buf();
+                (rel, fs::read(e.path()).unwrap())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn edits_in_place_give_what_a_full_build_gives() {
+        let (dir, mut s) = fixture();
+        // Body edits (the fast path), a summary edit (lists change), then one that moves
+        // the article (a new date: the full path), then a body edit again.
+        let path = article(dir.path(), "الناتو");
+        let text = fs::read_to_string(&path).unwrap();
+        let steps = [
+            text.clone() + "\nفقرة أخيرة.\n",
+            text.replacen("\n\n", "\n\nجملة أولى جديدة. ", 1),
+            text.replacen("date: 2020", "date: 2017", 1),
+            text.replacen("date: 2020", "date: 2017", 1) + "\nوأخرى.\n",
+        ];
+        for step in steps {
+            fs::write(&path, step).unwrap();
+            s.apply(&[Change::Content(path.clone())]).unwrap();
+            let other = tempfile::tempdir().unwrap();
+            let opts = BuildOptions {
+                output: Some(other.path().join("out")),
+                ..BuildOptions::default()
+            };
+            crate::build(dir.path(), &opts).unwrap();
+            assert_eq!(tree(s.output()), tree(&other.path().join("out")));
+        }
     }
 
     #[test]

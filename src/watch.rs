@@ -1,0 +1,505 @@
+//! File-system events → batches of [`Change`]s for the session. Knows nothing of HTTP.
+//!
+//! `notify` reports raw events (through `notify-debouncer-full`, which holds each one a
+//! few milliseconds so that one save arrives as one batch). [`classify`] maps a path to
+//! what it means for the site, by name alone; [`expand`] then looks at the disk once,
+//! when the batch is handed over: a folder that appeared becomes its articles, a folder
+//! of `static/` that vanished becomes a full rebuild. The session reads each file again
+//! when it applies the batch, so an editor that saves by writing a temporary file and
+//! renaming it over the article is seen as the article changing, whatever order the
+//! events came in.
+
+use crate::session::Change;
+use anyhow::{Context as _, Result};
+use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::RecursiveMode;
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, DebouncedEvent};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// How long an event is held before it is handed over: long enough that the events of
+/// one save (write, rename, delete of the backup) travel together, short enough to be
+/// invisible to a writer.
+pub const DEBOUNCE: Duration = Duration::from_millis(10);
+/// How often held events are checked.
+const TICK: Duration = Duration::from_millis(2);
+
+/// The folders watched recursively, below the site root.
+const WATCHED_DIRS: [&str; 3] = ["content", "templates", "static"];
+
+/// What a path under the site root means for the site, by its name alone; `None` for
+/// paths no output depends on (editor leftovers, hidden files, the output folder).
+pub fn classify(root: &Path, path: &Path) -> Option<Change> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts = rel.components().map(|c| c.as_os_str());
+    let top = parts.next()?;
+    let rest: Vec<&OsStr> = parts.collect();
+    if rest.is_empty() && top == "site.toml" {
+        return Some(Change::Config);
+    }
+    // Discovery skips hidden and editor files at every depth; so does the watcher.
+    if rest.iter().any(|name| crate::content::is_ignored(name)) {
+        return None;
+    }
+    if rest.last().is_some_and(|name| is_editor_temp(name)) {
+        return None;
+    }
+    let path = path.to_path_buf();
+    match top.to_str()? {
+        "content" => Some(Change::Content(path)),
+        "templates" => Some(Change::Template(path)),
+        "static" => Some(Change::Static(path)),
+        _ => None,
+    }
+}
+
+/// Files editors write beside the one being saved, that `content::is_ignored` does not
+/// already cover (none of them ends in `.md`, so discovery never reads them either).
+fn is_editor_temp(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    const SUFFIXES: [&str; 8] = [
+        ".swx",
+        ".swo",
+        ".tmp",
+        ".bak",
+        ".kate-swp",
+        ".crswap",
+        "___jb_tmp___",
+        "___jb_old___",
+    ];
+    SUFFIXES.iter().any(|s| name.ends_with(s)) || is_vim_probe(&name)
+}
+
+/// Vim checks that it may create files in a folder by creating `4913` (then 5036,
+/// 5159, ... when that exists). Year folders (`2019`) are far below, and stay watched.
+fn is_vim_probe(name: &str) -> bool {
+    name.parse::<u32>()
+        .is_ok_and(|n| n >= 4913 && (n - 4913) % 123 == 0)
+}
+
+/// Turns a batch of classified changes into what the session should apply, looking at
+/// the disk: a folder under `content/` or `static/` stands for the files in it (a folder
+/// moved in brings files no event named), an existing file under `content/` that is not
+/// an article is dropped, and a vanished `static/` folder, whose files are no longer
+/// known, asks for a full rebuild. Duplicates are removed, order kept.
+pub fn expand(changes: Vec<Change>, root: &Path, output: &Path) -> Vec<Change> {
+    fn push(c: Change, out: &mut Vec<Change>) {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    let mut out: Vec<Change> = Vec::with_capacity(changes.len());
+    for change in changes {
+        match change {
+            Change::Content(path) if path.is_dir() => {
+                for file in files_under(&path) {
+                    if file.extension().is_some_and(|e| e == "md") {
+                        push(Change::Content(file), &mut out);
+                    }
+                }
+            }
+            Change::Content(path)
+                if path.is_file() && path.extension().is_none_or(|e| e != "md") => {}
+            Change::Static(path) if path.is_dir() => {
+                for file in files_under(&path) {
+                    push(Change::Static(file), &mut out);
+                }
+            }
+            Change::Static(path) if !path.exists() && was_static_dir(&path, root, output) => {
+                push(Change::Config, &mut out);
+            }
+            other => push(other, &mut out),
+        }
+    }
+    // A full rebuild covers everything else.
+    if out.contains(&Change::Config) {
+        return vec![Change::Config];
+    }
+    out
+}
+
+fn was_static_dir(path: &Path, root: &Path, output: &Path) -> bool {
+    path.strip_prefix(root.join("static"))
+        .is_ok_and(|rel| !rel.as_os_str().is_empty() && output.join(rel).is_dir())
+}
+
+/// Files below `dir`, sorted, hidden and editor files skipped, symlinks not followed.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(e.file_name()))
+        .flatten()
+        .filter(|e| !e.file_type().is_dir() && !is_editor_temp(e.file_name()))
+        .map(walkdir::DirEntry::into_path)
+        .collect()
+}
+
+/// What the watcher hands over.
+#[derive(Debug)]
+pub enum Batch {
+    /// Changes to apply together (never empty).
+    Changes(Vec<Change>),
+    /// The watcher had trouble (e.g. the system's limit of watched folders): changes
+    /// may have been missed.
+    Trouble(String),
+}
+
+enum Signal {
+    Events(DebounceEventResult),
+    Stop,
+}
+
+/// Stops a [`Watcher`] blocked in [`Watcher::wait`] from another thread.
+#[derive(Clone)]
+pub struct Stopper(mpsc::Sender<Signal>);
+
+impl Stopper {
+    pub fn stop(&self) {
+        let _ = self.0.send(Signal::Stop);
+    }
+}
+
+/// Watches `content/`, `templates/`, `static/` and `site.toml` of a site.
+pub struct Watcher {
+    root: PathBuf,
+    output: PathBuf,
+    debouncer: notify_debouncer_full::Debouncer<
+        notify::RecommendedWatcher,
+        notify_debouncer_full::RecommendedCache,
+    >,
+    tx: mpsc::Sender<Signal>,
+    rx: mpsc::Receiver<Signal>,
+}
+
+impl Watcher {
+    /// Starts watching. `root` should be absolute (event paths are built from it).
+    pub fn start(root: &Path, output: &Path) -> Result<Watcher> {
+        let (tx, rx) = mpsc::channel();
+        let events = tx.clone();
+        let debouncer = new_debouncer(DEBOUNCE, Some(TICK), move |r: DebounceEventResult| {
+            let _ = events.send(Signal::Events(r));
+        })
+        .context("cannot start watching files")?;
+        let mut watcher = Watcher {
+            root: root.to_path_buf(),
+            output: output.to_path_buf(),
+            debouncer,
+            tx,
+            rx,
+        };
+        // The root itself, not recursively: `site.toml` (editors replace it by renaming,
+        // which a watch on the file itself would lose) and the watched folders appearing.
+        watcher
+            .debouncer
+            .watch(root, RecursiveMode::NonRecursive)
+            .with_context(|| format!("cannot watch `{}`", root.display()))?;
+        for name in WATCHED_DIRS {
+            watcher.rewatch(name)?;
+        }
+        Ok(watcher)
+    }
+
+    pub fn stopper(&self) -> Stopper {
+        Stopper(self.tx.clone())
+    }
+
+    /// (Re)starts the recursive watch of one of the watched folders, if it exists: after
+    /// it was created, or moved away and back.
+    fn rewatch(&mut self, name: &str) -> Result<()> {
+        let dir = self.root.join(name);
+        let _ = self.debouncer.unwatch(&dir);
+        if dir.is_dir() {
+            self.debouncer
+                .watch(&dir, RecursiveMode::Recursive)
+                .with_context(|| format!("cannot watch `{}`", dir.display()))?;
+        }
+        Ok(())
+    }
+
+    /// Blocks until the next batch; batches already waiting are merged into it. `None`
+    /// once stopped.
+    pub fn wait(&mut self) -> Option<Batch> {
+        loop {
+            let mut raw = Vec::new();
+            let mut errors = Vec::new();
+            let first = self.rx.recv().ok()?;
+            for signal in std::iter::once(first).chain(self.rx.try_iter()) {
+                match signal {
+                    Signal::Stop => return None,
+                    Signal::Events(Ok(events)) => raw.extend(events),
+                    Signal::Events(Err(e)) => errors.extend(e),
+                }
+            }
+            if !errors.is_empty() {
+                let text: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                return Some(Batch::Trouble(text.join("; ")));
+            }
+            let changes = self.changes(&raw);
+            if !changes.is_empty() {
+                return Some(Batch::Changes(changes));
+            }
+        }
+    }
+
+    fn changes(&mut self, events: &[DebouncedEvent]) -> Vec<Change> {
+        let mut changes = Vec::new();
+        let mut rescan = false;
+        for event in events {
+            if event.need_rescan() {
+                rescan = true;
+            }
+            if !changes_content(&event.kind) {
+                continue;
+            }
+            for path in &event.paths {
+                if let Some(name) = self.watched_dir_itself(path) {
+                    // Created, removed or moved: its watch must follow.
+                    if let Err(e) = self.rewatch(name) {
+                        eprintln!("warning: {e:#}");
+                    }
+                }
+                if let Some(change) = classify(&self.root, path) {
+                    changes.push(change);
+                }
+            }
+        }
+        if rescan {
+            // The system dropped events: only reading everything again is safe.
+            changes.push(Change::Config);
+        }
+        expand(changes, &self.root, &self.output)
+    }
+
+    fn watched_dir_itself(&self, path: &Path) -> Option<&'static str> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        WATCHED_DIRS.into_iter().find(|name| rel == Path::new(name))
+    }
+}
+
+/// Reads (opening a file, closing it unwritten) change nothing; the session's own reads
+/// of the articles would otherwise come back as events.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn c(root: &str, path: &str) -> Option<Change> {
+        classify(Path::new(root), &Path::new(root).join(path))
+    }
+
+    fn content(path: &str) -> Option<Change> {
+        Some(Change::Content(Path::new("/s").join(path)))
+    }
+
+    #[test]
+    fn articles_templates_static_and_config() {
+        assert_eq!(
+            c("/s", "content/articles/2019/x.md"),
+            content("content/articles/2019/x.md")
+        );
+        assert_eq!(
+            c("/s", "templates/base.html"),
+            Some(Change::Template("/s/templates/base.html".into()))
+        );
+        assert_eq!(
+            c("/s", "static/css/a.css"),
+            Some(Change::Static("/s/static/css/a.css".into()))
+        );
+        assert_eq!(c("/s", "site.toml"), Some(Change::Config));
+        // Arabic names are names like any other.
+        assert_eq!(
+            c("/s", "content/articles/2020/الناتو-بعد-الجائحة.md"),
+            content("content/articles/2020/الناتو-بعد-الجائحة.md")
+        );
+    }
+
+    #[test]
+    fn folders_created_removed_or_renamed_are_changes() {
+        // A year folder: all digits, but not one of vim's probe files.
+        assert_eq!(
+            c("/s", "content/articles/2021"),
+            content("content/articles/2021")
+        );
+        assert_eq!(c("/s", "content"), content("content"));
+        assert_eq!(c("/s", "static"), Some(Change::Static("/s/static".into())));
+    }
+
+    #[test]
+    fn editor_leftovers_and_hidden_files_are_ignored() {
+        for name in [
+            "content/articles/.x.md.swp",
+            "content/articles/.x.md.swx",
+            "content/articles/x.md.swp",
+            "content/articles/x.md~",
+            "content/articles/#x.md#",
+            "content/articles/.#x.md",
+            "content/articles/4913",
+            "content/articles/5036",
+            "content/articles/.hidden.md",
+            "content/.drafts/x.md",
+            "content/articles/x.md.tmp",
+            "content/articles/x.md___jb_tmp___",
+            "content/articles/x.md.kate-swp",
+            "templates/.base.html.swp",
+            "static/style.css~",
+        ] {
+            assert_eq!(c("/s", name), None, "{name}");
+        }
+    }
+
+    #[test]
+    fn paths_outside_the_watched_inputs_are_ignored() {
+        for name in [
+            "public/index.html",
+            ".public.warraq-manifest",
+            ".public.warraq-staging-12",
+            "README.md",
+            "site.toml~",
+            "content/../public/x.html",
+        ] {
+            assert_eq!(c("/s", name), None, "{name}");
+        }
+        assert_eq!(
+            classify(Path::new("/s"), Path::new("/t/content/x.md")),
+            None
+        );
+        assert_eq!(classify(Path::new("/s"), Path::new("/s")), None);
+    }
+
+    #[test]
+    fn expand_turns_folders_into_their_articles() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let year = root.join("content/articles/2021");
+        fs::create_dir_all(&year).unwrap();
+        fs::write(year.join("b.md"), "x").unwrap();
+        fs::write(year.join("a.md"), "x").unwrap();
+        fs::write(year.join(".a.md.swp"), "x").unwrap();
+        fs::write(year.join("photo.jpg"), "x").unwrap();
+        let gone = root.join("content/articles/2019");
+        let got = expand(
+            vec![
+                Change::Content(year.clone()),
+                Change::Content(year.join("a.md")),
+                Change::Content(year.join("photo.jpg")),
+                Change::Content(gone.clone()),
+            ],
+            root,
+            &root.join("public"),
+        );
+        assert_eq!(
+            got,
+            vec![
+                Change::Content(year.join("a.md")),
+                Change::Content(year.join("b.md")),
+                // A removed folder stays a folder: the session drops what was under it.
+                Change::Content(gone),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_vanished_static_folder_asks_for_a_rebuild() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("public/fonts")).unwrap();
+        fs::create_dir_all(root.join("static/img")).unwrap();
+        fs::write(root.join("static/img/a.png"), "x").unwrap();
+        let out = root.join("public");
+        assert_eq!(
+            expand(vec![Change::Static(root.join("static/img"))], root, &out),
+            vec![Change::Static(root.join("static/img/a.png"))]
+        );
+        // A removed file stays a file change; a removed folder is a rebuild.
+        assert_eq!(
+            expand(vec![Change::Static(root.join("static/a.css"))], root, &out),
+            vec![Change::Static(root.join("static/a.css"))]
+        );
+        assert_eq!(
+            expand(
+                vec![
+                    Change::Content(root.join("content/x.md")),
+                    Change::Static(root.join("static/fonts"))
+                ],
+                root,
+                &out
+            ),
+            vec![Change::Config]
+        );
+    }
+
+    #[test]
+    fn reads_are_not_changes() {
+        use notify::event::{CreateKind, ModifyKind, RemoveKind};
+        assert!(!changes_content(&EventKind::Access(AccessKind::Open(
+            AccessMode::Any
+        ))));
+        assert!(!changes_content(&EventKind::Access(AccessKind::Close(
+            AccessMode::Read
+        ))));
+        assert!(changes_content(&EventKind::Access(AccessKind::Close(
+            AccessMode::Write
+        ))));
+        assert!(changes_content(&EventKind::Create(CreateKind::File)));
+        assert!(changes_content(&EventKind::Modify(ModifyKind::Any)));
+        assert!(changes_content(&EventKind::Remove(RemoveKind::Folder)));
+    }
+
+    /// The real watcher on a real folder: an editor's save by temp file and rename, then
+    /// a deletion, each arrive as one batch naming the article.
+    #[test]
+    fn a_save_by_rename_arrives_as_the_article() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let articles = root.join("content/articles");
+        fs::create_dir_all(&articles).unwrap();
+        fs::write(root.join("site.toml"), "title = \"x\"\n").unwrap();
+        let article = articles.join("x.md");
+        fs::write(&article, "old").unwrap();
+        let mut w = Watcher::start(&root, &root.join("public")).unwrap();
+        let next = |w: &mut Watcher| {
+            let (tx, rx) = mpsc::channel();
+            let stop = w.stopper();
+            let guard = std::thread::spawn(move || {
+                if rx.recv_timeout(Duration::from_secs(10)).is_err() {
+                    stop.stop();
+                }
+            });
+            let got = w.wait();
+            let _ = tx.send(());
+            guard.join().unwrap();
+            got
+        };
+        let tmp = articles.join(".x.md.tmp123");
+        fs::write(&tmp, "new").unwrap();
+        fs::rename(&tmp, &article).unwrap();
+        match next(&mut w) {
+            Some(Batch::Changes(c)) => assert_eq!(c, vec![Change::Content(article.clone())]),
+            other => panic!("{other:?}"),
+        }
+        fs::remove_file(&article).unwrap();
+        match next(&mut w) {
+            Some(Batch::Changes(c)) => assert_eq!(c, vec![Change::Content(article.clone())]),
+            other => panic!("{other:?}"),
+        }
+        fs::write(root.join("site.toml"), "title = \"y\"\n").unwrap();
+        match next(&mut w) {
+            Some(Batch::Changes(c)) => assert_eq!(c, vec![Change::Config]),
+            other => panic!("{other:?}"),
+        }
+        w.stopper().stop();
+        assert!(w.wait().is_none());
+    }
+}
