@@ -548,7 +548,9 @@ const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'{')
     .add(b'}');
 
-/// The site's `404.html` with status 404, or a plain 404.
+/// The site's `404.html` with status 404, or a bare page saying so (with the live-reload
+/// snippet: a browser left on it reloads once the page exists, and a first build that
+/// failed shows its errors there).
 async fn not_found(app: &App) -> Response {
     let page = {
         let output = app.output.clone();
@@ -569,7 +571,17 @@ async fn not_found(app: &App) -> Response {
             return res;
         }
     }
-    text(StatusCode::NOT_FOUND, "404 not found\n")
+    let html = format!(
+        "<!doctype html>\n<html><head><meta charset=\"utf-8\"><title>404</title></head>\
+         <body><p>404: there is no page here.</p>{}</body></html>\n",
+        app.live.snippet()
+    );
+    (
+        StatusCode::NOT_FOUND,
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        html,
+    )
+        .into_response()
 }
 
 /// A file's bytes with its type; HTML gets the live-reload snippet. `None` when it
