@@ -575,6 +575,31 @@ fn a_deleted_article_leaves_its_tag_page() {
 }
 
 #[test]
+fn a_folder_moved_out_and_back_takes_its_articles_along() {
+    let s = Server::start();
+    let mut events = s.events();
+    events.wait("ok");
+    let year = s.root().join("content/articles/2019");
+    let aside = s.root().join("2019-aside");
+    let url = "/articles/%D8%B1%D9%88%D8%B3%D9%8A%D8%A7-%D9%81%D9%8A-%D8%A7%D9%84%D9%81%D9%86%D8%A7%D8%A1-%D8%A7%D9%84%D8%AE%D9%84%D9%81%D9%8A-%D9%84%D9%88%D8%A7%D8%B4%D9%86%D8%B7%D9%86/";
+    assert_eq!(s.get(url).status, 200);
+    fs::rename(&year, &aside).unwrap();
+    events.wait("reload");
+    assert_eq!(s.get(url).status, 404);
+    assert_eq!(s.get("/years/2019/").status, 404);
+    // Moved back in: no event names its files, the folder stands for them.
+    fs::rename(&aside, &year).unwrap();
+    events.wait("reload");
+    assert_eq!(s.get(url).status, 200);
+    // And its files are watched again.
+    let path = s.article("روسيا");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text + "\nسطر بعد العودة.\n").unwrap();
+    events.wait("reload");
+    assert!(s.get(url).text().contains("سطر بعد العودة."));
+}
+
+#[test]
 fn a_stylesheet_change_swaps_without_reload() {
     let s = Server::start();
     let mut events = s.events();
