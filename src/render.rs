@@ -516,10 +516,15 @@ fn card_key(site: &Site, page: &Page) -> u64 {
 impl Renderer {
     /// A hash of everything the job's output depends on: equal keys, equal bytes.
     pub fn job_key(&self, site: &Site, job: Job) -> u64 {
+        self.job_key_at(site, job, &job_url(site, job))
+    }
+
+    /// [`Renderer::job_key`] for a caller that already holds the job's URL.
+    pub fn job_key_at(&self, site: &Site, job: Job, url: &str) -> u64 {
         let mut h = Xxh3::new();
         h.write_u64(self.global_version);
         h.write_u64(self.templates.version(template_of(job)));
-        h.update(job_url(site, job).as_bytes());
+        h.update(url.as_bytes());
         let per_page = site.config.paginate_by;
         let cards = |h: &mut Xxh3, ix: &mut dyn Iterator<Item = usize>| {
             for i in ix {

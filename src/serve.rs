@@ -1,13 +1,15 @@
 //! `warraq serve`: build, watch, serve the output folder over HTTP, reload the browser.
 //!
-//! Three parts, each on its own: a session thread owns the [`Session`] and the
+//! Three parts, each on its own: a session thread (here) owns the [`Session`] and the
 //! [`Watcher`] and applies each batch of changes (the output is written in place, one
-//! file at a time, atomically); the HTTP server (axum on tokio) reads the output folder
-//! from disk and never waits for a rebuild; [`live::Live`] carries the result of each
-//! update from the first to the second, and on to the browsers as Server-Sent Events.
+//! file at a time, atomically); the HTTP server (`http.rs`: axum on tokio, with
+//! `files.rs` and `guard.rs`) reads the output folder from disk and never waits for a
+//! rebuild; `live.rs` carries the result of each update from the first to the second,
+//! and on to the browsers as Server-Sent Events.
 
 mod files;
 mod guard;
+mod http;
 mod live;
 
 use crate::error::BuildFailed;
@@ -15,22 +17,14 @@ use crate::session::{Change, Session, Update};
 use crate::watch::{Batch, Watcher};
 use crate::BuildOptions;
 use anyhow::{bail, Context as _, Result};
-use axum::body::Body;
-use axum::extract::{Request, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
-use axum::middleware::{self, Next};
-use axum::response::sse::{KeepAlive, Sse};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::Router;
-use live::{Live, LiveEvent};
-use std::convert::Infallible;
+use http::App;
+use live::Live;
 use std::net::{IpAddr, SocketAddr};
 use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::{broadcast, watch};
+use tokio::sync::watch;
 
 /// The port tried first when none is asked for.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -130,7 +124,7 @@ async fn serve(opts: ServeOptions) -> Result<()> {
     if opts.open {
         open_browser(&url);
     }
-    let server = axum::serve(listener, router(app)).with_graceful_shutdown({
+    let server = axum::serve(listener, http::router(app)).with_graceful_shutdown({
         let mut rx = shutdown_rx.clone();
         async move {
             let _ = rx.wait_for(|stop| *stop).await;
@@ -358,234 +352,4 @@ impl std::error::Error for Panicked {}
 /// Runs an update; a panic in it becomes an error, never the end of the server.
 fn guarded(f: impl FnOnce() -> Result<Update>) -> Result<Update> {
     std::panic::catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|_| Err(Panicked.into()))
-}
-
-// ── HTTP ──────────────────────────────────────────────────────────────────────────
-
-struct App {
-    output: PathBuf,
-    live: Arc<Live>,
-    hosts: guard::Hosts,
-    script: String,
-    shutdown: watch::Receiver<bool>,
-}
-
-fn router(app: Arc<App>) -> Router {
-    Router::new()
-        .route("/__warraq/events", get(events))
-        .route("/__warraq/live.js", get(script))
-        .route("/__warraq/status", get(status))
-        .fallback(file)
-        .layer(middleware::from_fn_with_state(app.clone(), check_host))
-        .layer(tower_http::catch_panic::CatchPanicLayer::new())
-        .with_state(app)
-}
-
-/// Every request: the `Host` must be this server's; no response may be cached.
-async fn check_host(State(app): State<Arc<App>>, req: Request, next: Next) -> Response {
-    let host_ok = guard::host_of(req.headers()).is_some_and(|h| app.hosts.allows(h))
-        && req
-            .uri()
-            .authority()
-            .is_none_or(|a| app.hosts.allows(a.as_str()));
-    let mut res = if host_ok {
-        next.run(req).await
-    } else {
-        text(
-            StatusCode::FORBIDDEN,
-            "403 forbidden: this development server answers only to its own address \
-             (localhost, 127.0.0.1 or the address it was bound to)\n",
-        )
-    };
-    let h = res.headers_mut();
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    res
-}
-
-fn text(status: StatusCode, body: &'static str) -> Response {
-    (
-        status,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        body,
-    )
-        .into_response()
-}
-
-async fn events(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if !guard::same_origin(&headers) {
-        return text(
-            StatusCode::FORBIDDEN,
-            "403 forbidden: live reload is for this server's own pages\n",
-        );
-    }
-    struct Stream {
-        first: Option<LiveEvent>,
-        rx: broadcast::Receiver<LiveEvent>,
-        shutdown: watch::Receiver<bool>,
-        app: Arc<App>,
-    }
-    let state = Stream {
-        first: Some(LiveEvent::State),
-        rx: app.live.subscribe(),
-        shutdown: app.shutdown.clone(),
-        app: app.clone(),
-    };
-    let stream = futures_util::stream::unfold(state, |mut s| async move {
-        if let Some(first) = s.first.take() {
-            let e = s.app.live.sse(&first);
-            return Some((Ok::<_, Infallible>(e), s));
-        }
-        if *s.shutdown.borrow() {
-            return None;
-        }
-        let event = tokio::select! {
-            _ = s.shutdown.changed() => return None,
-            r = s.rx.recv() => match r {
-                Ok(e) => e,
-                // Too slow to follow: whatever was missed, a reload catches up.
-                Err(broadcast::error::RecvError::Lagged(_)) => LiveEvent::Reload { changed: Vec::new() },
-                Err(broadcast::error::RecvError::Closed) => return None,
-            },
-        };
-        let e = s.app.live.sse(&event);
-        Some((Ok(e), s))
-    });
-    Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response()
-}
-
-async fn script(State(app): State<Arc<App>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
-        app.script.clone(),
-    )
-        .into_response()
-}
-
-async fn status(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
-    if !guard::same_origin(&headers) {
-        return text(StatusCode::FORBIDDEN, "403 forbidden\n");
-    }
-    (
-        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
-        app.live.status_json(),
-    )
-        .into_response()
-}
-
-/// Any other path: a file of the output folder.
-async fn file(State(app): State<Arc<App>>, method: Method, req: Request) -> Response {
-    if method != Method::GET && method != Method::HEAD {
-        let mut res = text(StatusCode::METHOD_NOT_ALLOWED, "405 method not allowed\n");
-        res.headers_mut()
-            .insert(header::ALLOW, HeaderValue::from_static("GET, HEAD"));
-        return res;
-    }
-    let path = match files::parse_path(req.uri().path()) {
-        Ok(p) => p,
-        Err(files::BadPath(why)) => {
-            return (
-                StatusCode::BAD_REQUEST,
-                [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                format!("400 bad request: {why}\n"),
-            )
-                .into_response()
-        }
-    };
-    let found = {
-        let output = app.output.clone();
-        tokio::task::spawn_blocking(move || {
-            let root = output.canonicalize().ok()?;
-            let found = files::locate(&root, &path);
-            Some((found, path))
-        })
-        .await
-        .ok()
-        .flatten()
-    };
-    match found {
-        Some((files::Found::File(p), _)) => match send_file(&app, &p, StatusCode::OK).await {
-            Some(res) => res,
-            None => not_found(&app).await,
-        },
-        Some((files::Found::AddSlash, path)) => {
-            let mut location = String::from("/");
-            for seg in &path.segments {
-                location.extend(percent_encoding::utf8_percent_encode(seg, SEGMENT));
-                location.push('/');
-            }
-            if let Some(q) = req.uri().query() {
-                location.push('?');
-                location.push_str(q);
-            }
-            let mut res = StatusCode::TEMPORARY_REDIRECT.into_response();
-            if let Ok(v) = HeaderValue::from_str(&location) {
-                res.headers_mut().insert(header::LOCATION, v);
-            }
-            res
-        }
-        Some((files::Found::Missing, _)) | None => not_found(&app).await,
-    }
-}
-
-/// Characters escaped in a path segment of a redirect.
-const SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'\\')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
-
-/// The site's `404.html` with status 404, or a plain 404.
-async fn not_found(app: &App) -> Response {
-    let page = {
-        let output = app.output.clone();
-        tokio::task::spawn_blocking(move || {
-            let root = output.canonicalize().ok()?;
-            let path = files::parse_path("/404.html").ok()?;
-            match files::locate(&root, &path) {
-                files::Found::File(p) => Some(p),
-                _ => None,
-            }
-        })
-        .await
-        .ok()
-        .flatten()
-    };
-    if let Some(p) = page {
-        if let Some(res) = send_file(app, &p, StatusCode::NOT_FOUND).await {
-            return res;
-        }
-    }
-    text(StatusCode::NOT_FOUND, "404 not found\n")
-}
-
-/// A file's bytes with its type; HTML gets the live-reload snippet. `None` when it
-/// cannot be read (it may have been removed since it was found).
-async fn send_file(app: &App, path: &Path, status: StatusCode) -> Option<Response> {
-    let bytes = tokio::fs::read(path).await.ok()?;
-    let content_type = files::content_type(path);
-    let bytes = if files::is_html(&content_type) {
-        files::inject(&bytes, &app.live.snippet())
-    } else {
-        bytes
-    };
-    let mut res = Response::new(Body::from(bytes));
-    *res.status_mut() = status;
-    if let Ok(v) = HeaderValue::from_str(&content_type) {
-        res.headers_mut().insert(header::CONTENT_TYPE, v);
-    }
-    Some(res)
 }

@@ -306,19 +306,25 @@ impl Session {
         site: &Site,
     ) -> Result<(usize, Vec<String>, HashMap<String, u64>)> {
         let renderer = &state.renderer;
-        let keyed: Vec<(Job, String, u64)> = render::jobs(site)
+        // (job, file, key, the last output had the file, with that key); the lookups in
+        // the last output's keys run in parallel with the keys.
+        let keyed: Vec<(Job, String, u64, bool, bool)> = render::jobs(site)
             .into_par_iter()
             .map(|job| {
-                let file = render::file_for_url(&render::job_url(site, job));
-                let key = renderer.job_key(site, job);
-                (job, file, key)
+                let url = render::job_url(site, job);
+                let key = renderer.job_key_at(site, job, &url);
+                let file = render::file_for_url(&url);
+                let old = state.keys.get(&file);
+                (job, file, key, old.is_some(), old == Some(&key))
             })
             .collect();
         let stale: Vec<Job> = keyed
             .iter()
-            .filter(|(_, file, key)| state.keys.get(file) != Some(key))
-            .map(|(job, _, _)| *job)
+            .filter(|(.., same)| !same)
+            .map(|(job, ..)| *job)
             .collect();
+        // Every file of the last output is made again (the usual case): none to remove.
+        let kept = keyed.iter().filter(|(_, _, _, had, _)| *had).count();
         let written = std::sync::Mutex::new(Vec::new());
         renderer
             .render_all(site, &stale, |path, bytes| {
@@ -332,11 +338,16 @@ impl Session {
             })
             .map_err(BuildFailed::from)?;
         let mut changed = written.into_inner().expect("no panics while holding");
-        let new_keys: HashMap<String, u64> = keyed.into_iter().map(|(_, f, k)| (f, k)).collect();
-        for old in state.keys.keys() {
-            if !new_keys.contains_key(old) {
-                output::remove_in_place(&self.output, old);
-                changed.push(old.clone());
+        let jobs = keyed.len();
+        let new_keys: HashMap<String, u64> =
+            keyed.into_iter().map(|(_, f, k, ..)| (f, k)).collect();
+        // (Counting kept files proves nothing if two jobs shared a file.)
+        if kept != state.keys.len() || new_keys.len() != jobs {
+            for old in state.keys.keys() {
+                if !new_keys.contains_key(old) {
+                    output::remove_in_place(&self.output, old);
+                    changed.push(old.clone());
+                }
             }
         }
         Ok((stale.len(), changed, new_keys))

@@ -470,6 +470,8 @@ mod tests {
         fs::write(&article, "old").unwrap();
         let mut w = Watcher::start(&root, &root.join("public")).unwrap();
         let next = |w: &mut Watcher| {
+            // Let every event of the step arrive: batches waiting are merged into one.
+            std::thread::sleep(Duration::from_millis(100));
             let (tx, rx) = mpsc::channel();
             let stop = w.stopper();
             let guard = std::thread::spawn(move || {
@@ -485,6 +487,17 @@ mod tests {
         let tmp = articles.join(".x.md.tmp123");
         fs::write(&tmp, "new").unwrap();
         fs::rename(&tmp, &article).unwrap();
+        match next(&mut w) {
+            Some(Batch::Changes(c)) => assert_eq!(c, vec![Change::Content(article.clone())]),
+            other => panic!("{other:?}"),
+        }
+        // Vim's way: probe file, original renamed to a backup, new file written, backup
+        // removed.
+        fs::write(articles.join("4913"), "").unwrap();
+        fs::remove_file(articles.join("4913")).unwrap();
+        fs::rename(&article, articles.join("x.md~")).unwrap();
+        fs::write(&article, "newer").unwrap();
+        fs::remove_file(articles.join("x.md~")).unwrap();
         match next(&mut w) {
             Some(Batch::Changes(c)) => assert_eq!(c, vec![Change::Content(article.clone())]),
             other => panic!("{other:?}"),

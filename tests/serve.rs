@@ -511,6 +511,42 @@ fn a_page_opened_while_broken_shows_the_error() {
 }
 
 #[test]
+fn a_first_build_that_fails_is_shown_and_then_served() {
+    let mut s = Server::start_with(|root| {
+        let path = walkdir::WalkDir::new(root.join("content"))
+            .into_iter()
+            .flatten()
+            .find(|e| e.file_name().to_string_lossy().contains("الناتو"))
+            .unwrap()
+            .into_path();
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(&path, text.replacen("title: ", "title: [", 1)).unwrap();
+    });
+    s.wait_for_output(|out| out.contains("first build: build failed").then_some(()));
+    // Nothing built yet: every page is a 404 that shows the error and listens.
+    let home = s.get("/");
+    assert_eq!(home.status, 404);
+    assert_eq!(
+        home.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+    let html = home.text();
+    assert!(
+        html.contains("__warraq-overlay") && html.contains("الناتو"),
+        "{html}"
+    );
+    assert!(html.contains("/__warraq/live.js"));
+    let mut events = s.events();
+    assert_eq!(events.next(Instant::now() + WAIT).0, "error");
+    let path = s.article("الناتو");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text.replacen("title: [", "title: ", 1)).unwrap();
+    events.wait("ok");
+    events.wait("reload");
+    assert_eq!(s.get("/").status, 200);
+}
+
+#[test]
 fn a_deleted_article_leaves_its_tag_page() {
     let s = Server::start();
     let mut events = s.events();
@@ -536,6 +572,31 @@ fn a_deleted_article_leaves_its_tag_page() {
             .collect::<String>()
     ));
     assert_eq!(gone.status, 404);
+}
+
+#[test]
+fn a_folder_moved_out_and_back_takes_its_articles_along() {
+    let s = Server::start();
+    let mut events = s.events();
+    events.wait("ok");
+    let year = s.root().join("content/articles/2019");
+    let aside = s.root().join("2019-aside");
+    let url = "/articles/%D8%B1%D9%88%D8%B3%D9%8A%D8%A7-%D9%81%D9%8A-%D8%A7%D9%84%D9%81%D9%86%D8%A7%D8%A1-%D8%A7%D9%84%D8%AE%D9%84%D9%81%D9%8A-%D9%84%D9%88%D8%A7%D8%B4%D9%86%D8%B7%D9%86/";
+    assert_eq!(s.get(url).status, 200);
+    fs::rename(&year, &aside).unwrap();
+    events.wait("reload");
+    assert_eq!(s.get(url).status, 404);
+    assert_eq!(s.get("/years/2019/").status, 404);
+    // Moved back in: no event names its files, the folder stands for them.
+    fs::rename(&aside, &year).unwrap();
+    events.wait("reload");
+    assert_eq!(s.get(url).status, 200);
+    // And its files are watched again.
+    let path = s.article("روسيا");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, text + "\nسطر بعد العودة.\n").unwrap();
+    events.wait("reload");
+    assert!(s.get(url).text().contains("سطر بعد العودة."));
 }
 
 #[test]
