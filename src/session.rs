@@ -170,7 +170,21 @@ impl Session {
                     content_changed = true;
                 }
                 Change::Template(_) => templates_changed = true,
-                Change::Static(path) => changed.extend(self.sync_static(path)?),
+                Change::Static(path) => {
+                    // A static file that cannot be copied is remembered like a broken
+                    // article; the rest of the batch is still applied.
+                    self.broken.remove(path);
+                    match self.sync_static(path) {
+                        Ok(files) => changed.extend(files),
+                        Err(e) => {
+                            let d = match e.downcast_ref::<BuildFailed>() {
+                                Some(f) if !f.diagnostics.is_empty() => f.diagnostics[0].clone(),
+                                _ => Diagnostic::file(path, format!("{e:#}")),
+                            };
+                            self.broken.insert(path.clone(), d);
+                        }
+                    }
+                }
                 Change::Config => unreachable!("handled by the full rebuild above"),
             }
         }
@@ -179,6 +193,7 @@ impl Session {
             && !changed.is_empty()
             && changed.iter().all(|f: &String| f.ends_with(".css"));
         if !content_changed && !templates_changed {
+            self.ensure_nothing_broken()?;
             return Ok(Update {
                 changed,
                 rendered: 0,
@@ -242,10 +257,10 @@ impl Session {
                 }
                 Ok((rendered, changed))
             }
-            Err(e) => {
+            Err(failed) => {
                 // Keep the renderer's cards in step with the site still held.
                 state.renderer.prepare(&state.site);
-                Err(e)
+                Err(failed.forget_written(&mut state.keys))
             }
         }
     }
@@ -290,21 +305,17 @@ impl Session {
                 state.keys = keys;
                 Some(Ok((rendered, changed)))
             }
-            Err(e) => {
+            Err(failed) => {
                 swap(state, false);
                 state.renderer.prepare_changed(&state.site, &cards);
-                Some(Err(e))
+                Some(Err(failed.forget_written(&mut state.keys)))
             }
         }
     }
 
     /// Renders the jobs of `site` whose key differs from the last output; returns (jobs
     /// rendered, files changed, the new keys).
-    fn render_stale(
-        &self,
-        state: &State,
-        site: &Site,
-    ) -> Result<(usize, Vec<String>, HashMap<String, u64>)> {
+    fn render_stale(&self, state: &State, site: &Site) -> Result<Rendered, Failed> {
         let renderer = &state.renderer;
         // (job, file, key, the last output had the file, with that key); the lookups in
         // the last output's keys run in parallel with the keys.
@@ -326,18 +337,23 @@ impl Session {
         // Every file of the last output is made again (the usual case): none to remove.
         let kept = keyed.iter().filter(|(_, _, _, had, _)| *had).count();
         let written = std::sync::Mutex::new(Vec::new());
-        renderer
-            .render_all(site, &stale, |path, bytes| {
-                if output::write_in_place(&self.output, path, bytes)? {
-                    written
-                        .lock()
-                        .expect("no panics while holding")
-                        .push(path.to_owned());
-                }
-                Ok(())
-            })
-            .map_err(BuildFailed::from)?;
+        let rendered = renderer.render_all(site, &stale, |path, bytes| {
+            if output::write_in_place(&self.output, path, bytes)? {
+                written
+                    .lock()
+                    .expect("no panics while holding")
+                    .push(path.to_owned());
+            }
+            Ok(())
+        });
         let mut changed = written.into_inner().expect("no panics while holding");
+        if let Err(problems) = rendered {
+            // Files rendered before the failure are already on disk.
+            return Err(Failed {
+                error: BuildFailed::from(problems).into(),
+                written: changed,
+            });
+        }
         let jobs = keyed.len();
         let new_keys: HashMap<String, u64> =
             keyed.into_iter().map(|(_, f, k, ..)| (f, k)).collect();
@@ -496,6 +512,27 @@ fn in_place_edits(edits: Vec<Edit>) -> Option<Vec<(Arc<Page>, Arc<Page>)>> {
             _ => None,
         })
         .collect()
+}
+
+/// Jobs rendered, files changed, and the key of every output file.
+type Rendered = (usize, Vec<String>, HashMap<String, u64>);
+
+/// A render that failed part-way, and the files it had already written in place.
+struct Failed {
+    error: anyhow::Error,
+    written: Vec<String>,
+}
+
+impl Failed {
+    /// Those files no longer hold what their keys describe: forgetting the keys makes
+    /// the next update render them again (and a manifest saved meanwhile never lets
+    /// `build` reuse them).
+    fn forget_written(self, keys: &mut HashMap<String, u64>) -> anyhow::Error {
+        for file in self.written {
+            keys.remove(&file);
+        }
+        self.error
+    }
 }
 
 fn all_keys(renderer: &Renderer, site: &Site) -> HashMap<String, u64> {
@@ -754,5 +791,31 @@ mod link_tests {
                 || html.contains("/articles/جديد/"),
             "{html}"
         );
+    }
+}
+
+#[cfg(test)]
+mod fault_tests {
+    use super::*;
+    use std::fs;
+
+    #[test]
+    fn a_dangling_static_link_does_not_stop_an_article_edit_in_the_same_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("content/articles")).unwrap();
+        fs::create_dir_all(root.join("static")).unwrap();
+        fs::write(root.join("site.toml"), "title = \"t\"\n").unwrap();
+        let article = root.join("content/articles/a.md");
+        fs::write(&article, "---\ntitle: أ\ndate: 2019-01-01\n---\nأول\n").unwrap();
+        let mut s = Session::new(root, BuildOptions::default()).unwrap();
+        s.rebuild().unwrap();
+        fs::write(&article, "---\ntitle: أ\ndate: 2019-01-01\n---\nثان\n").unwrap();
+        let gone = root.join("static/gone.css");
+        std::os::unix::fs::symlink("/nonexistent/target", &gone).unwrap();
+        s.apply(&[Change::Static(gone), Change::Content(article)])
+            .unwrap();
+        let page = fs::read_to_string(s.output().join("articles/a/index.html")).unwrap();
+        assert!(page.contains("ثان"), "{page}");
     }
 }
