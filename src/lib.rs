@@ -24,6 +24,7 @@ pub mod output;
 pub mod page;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod session;
 pub mod site;
 pub mod slug;

@@ -1,0 +1,3 @@
+//! Integration tests: the real binary and library on fixture sites copied to temp dirs.
+
+mod search;
