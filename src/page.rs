@@ -4,6 +4,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Located};
 use crate::front_matter::{self, SourceRef};
 use crate::markdown::{self, MarkdownOptions, TocEntry};
+use crate::search_index::{Document, Vocabulary};
 use crate::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
@@ -52,12 +53,20 @@ pub struct Page {
     pub tag_keys: Vec<String>,
     pub topic_key: Option<String>,
     pub author_key: Option<String>,
+    /// The article's search words and text, when it was parsed for a site with search.
+    pub search: Option<Document>,
 }
 
-/// Reads and parses one file. `rel` is its path under `content/`.
-pub fn load(path: &Path, rel: &Path, config: &Config) -> Result<Page, Diagnostic> {
+/// Reads and parses one file. `rel` is its path under `content/`. With a vocabulary, an
+/// article also gets its search document ([`Page::search`]).
+pub fn load(
+    path: &Path,
+    rel: &Path,
+    config: &Config,
+    vocabulary: Option<&Vocabulary>,
+) -> Result<Page, Diagnostic> {
     let text = crate::content::load(path)?;
-    parse(&text, rel, config)
+    parse_with(&text, rel, config, vocabulary)
         .map_err(|e| e.in_file(path))
         .map(|mut p| {
             p.path = path.to_path_buf();
@@ -68,6 +77,17 @@ pub fn load(path: &Path, rel: &Path, config: &Config) -> Result<Page, Diagnostic
 /// Parses a page from text. `rel` (its path under `content/`) decides its kind and
 /// default slug.
 pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
+    parse_with(text, rel, config, None)
+}
+
+/// [`parse`], also preparing an article's search document when given a vocabulary and
+/// the site has search: its text is at hand only now.
+pub fn parse_with(
+    text: &str,
+    rel: &Path,
+    config: &Config,
+    vocabulary: Option<&Vocabulary>,
+) -> Result<Page, Located> {
     if text.trim().is_empty() {
         return Err(Located::at(
             1,
@@ -133,6 +153,18 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
         .map(clean)
         .filter(|s| !s.is_empty())
         .collect();
+    let title = clean(&fm.title);
+    let subtitle = fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty());
+    let search = match vocabulary {
+        Some(v) if config.search && kind == Kind::Article => Some(Document::new(
+            &url,
+            &title,
+            subtitle.as_deref(),
+            &rendered.plain,
+            v,
+        )),
+        _ => None,
+    };
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(rel.to_string_lossy().as_bytes());
     hasher.update(&[0]);
@@ -140,8 +172,8 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
     Ok(Page {
         path: PathBuf::new(),
         kind,
-        title: clean(&fm.title),
-        subtitle: fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty()),
+        title,
+        subtitle,
         tag_keys: tags.iter().map(|t| term_key(t)).collect(),
         topic_key: topic.as_deref().map(term_key),
         author_key: author.as_deref().map(term_key),
@@ -170,6 +202,7 @@ pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
         reading_minutes,
         source: fm.source,
         extra,
+        search,
     })
 }
 

@@ -62,6 +62,21 @@ pub struct Session {
     /// Files that currently fail, with their problems.
     broken: BTreeMap<PathBuf, Diagnostic>,
     state: Option<State>,
+    search: SearchState,
+}
+
+/// The search index is built by [`Session::rebuild`] but not by [`Session::apply`]: an
+/// edit re-renders the few pages that show the article in milliseconds, while indexing
+/// the whole archive again takes about a second at 10,000 articles, far too long to pay
+/// on every save. Edited articles are still parsed for search (their words numbered,
+/// their text kept), so [`Session::refresh_search`] only writes the bundle; the server
+/// calls it once the writer pauses. Until then search answers from the last index.
+#[derive(Default)]
+struct SearchState {
+    vocabulary: crate::search_index::Vocabulary,
+    /// Files of the bundle in the output.
+    files: Vec<String>,
+    stale: bool,
 }
 
 impl Session {
@@ -80,6 +95,7 @@ impl Session {
             pages: BTreeMap::new(),
             broken: BTreeMap::new(),
             state: None,
+            search: SearchState::default(),
         })
     }
 
@@ -106,11 +122,13 @@ impl Session {
         for d in problems {
             self.broken.insert(d.path.clone(), d);
         }
+        self.search = SearchState::default();
+        let vocabulary = config.search.then_some(&self.search.vocabulary);
         let loaded: Vec<(PathBuf, Result<Page, Diagnostic>)> = paths
             .into_par_iter()
             .map(|p| {
                 let rel = p.strip_prefix(&content).unwrap_or(&p).to_path_buf();
-                let page = crate::page::load(&p, &rel, &config);
+                let page = crate::page::load(&p, &rel, &config, vocabulary);
                 (p, page)
             })
             .collect();
@@ -129,6 +147,12 @@ impl Session {
         let renderer = Renderer::new(&self.root, &site).map_err(BuildFailed::from)?;
         let keys = all_keys(&renderer, &site);
         let staging = output::Staging::create(&self.output)?;
+        if site.config.search {
+            self.search.files =
+                crate::search_bundle::write_site(&site, &self.search.vocabulary, |path, bytes| {
+                    staging.write(path, bytes)
+                })?;
+        }
         let jobs = render::jobs(&site);
         renderer
             .render_all(&site, &jobs, |path, bytes| staging.write(path, bytes))
@@ -277,8 +301,35 @@ impl Session {
         Ok((stale.len(), changed, new_keys))
     }
 
+    /// True when articles changed since the search index was last written.
+    pub fn search_is_stale(&self) -> bool {
+        self.search.stale
+    }
+
+    /// Writes the search index of the site as it is now, in place (see [`SearchState`]).
+    pub fn refresh_search(&mut self) -> Result<Update> {
+        let started = Instant::now();
+        let Some(state) = self.state.as_ref().filter(|s| s.site.config.search) else {
+            return Ok(Update::default());
+        };
+        let (files, changed) = crate::search_bundle::write_in_place(
+            &state.site,
+            &self.search.vocabulary,
+            &self.output,
+            &self.search.files,
+        )?;
+        self.search.files = files;
+        self.search.stale = false;
+        Ok(Update {
+            changed,
+            elapsed: started.elapsed(),
+            ..Update::default()
+        })
+    }
+
     fn reload_page(&mut self, path: &Path) {
         self.broken.remove(path);
+        self.search.stale |= self.state.as_ref().is_some_and(|s| s.config.search);
         let content = self.root.join("content");
         let is_article = path.extension().is_some_and(|e| e == "md")
             && !path.file_name().is_some_and(crate::content::is_ignored);
@@ -291,7 +342,8 @@ impl Session {
         }
         let rel = path.strip_prefix(&content).unwrap_or(path).to_path_buf();
         let config = &self.state.as_ref().expect("apply checked the state").config;
-        match crate::page::load(path, &rel, config) {
+        let vocabulary = config.search.then_some(&self.search.vocabulary);
+        match crate::page::load(path, &rel, config, vocabulary) {
             Ok(page) => {
                 self.pages.insert(path.to_path_buf(), Arc::new(page));
             }
