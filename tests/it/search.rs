@@ -556,6 +556,7 @@ fn the_index_is_rebuilt_only_when_an_article_changes() {
     let public = site.path().join("public");
     let first = pagefind_files(&public);
     assert!(first.keys().any(|f| f.ends_with(".pf_meta")), "{first:?}");
+    assert!(public.join("search/index.html").is_file());
     // A template change re-renders pages but leaves every article as it was: the
     // bundle's files are the same files (hard-linked, not rewritten).
     fs::create_dir_all(site.path().join("templates")).unwrap();
@@ -607,4 +608,140 @@ fn serve_defers_the_index_until_asked() {
     assert_ne!(after, before);
     // The old index's files are gone, not left beside the new ones.
     assert_eq!(after.keys().filter(|f| f.ends_with(".pf_meta")).count(), 1);
+}
+
+/// `chromium`, if installed. Without it the test is skipped, unless `CI` is set.
+fn chromium() -> Option<&'static str> {
+    for name in ["chromium", "chromium-browser"] {
+        let found = Command::new(name)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if found {
+            return Some(name);
+        }
+    }
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "chromium is needed for the browser tests in CI (.ci/run installs it)"
+    );
+    eprintln!("skipped: chromium is not installed");
+    None
+}
+
+/// Serves `root` over HTTP on 127.0.0.1 (module scripts do not load from `file:`), the
+/// way a plain static host does: files as they are, a type by extension.
+fn serve(root: &Path) -> u16 {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let root = root.to_path_buf();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let root = root.clone();
+            std::thread::spawn(move || {
+                let mut line = String::new();
+                let mut reader = BufReader::new(&stream);
+                if reader.read_line(&mut line).is_err() {
+                    return;
+                }
+                let target = line.split(' ').nth(1).unwrap_or("/");
+                let path = percent_decode(target.split('?').next().unwrap_or("/"));
+                let mut file = root.join(path.trim_start_matches('/'));
+                if file.is_dir() {
+                    file = file.join("index.html");
+                }
+                let (status, body) = match fs::read(&file) {
+                    Ok(b) => ("200 OK", b),
+                    Err(_) => ("404 Not Found", Vec::new()),
+                };
+                let kind = match file.extension().and_then(|e| e.to_str()) {
+                    Some("html") => "text/html; charset=utf-8",
+                    Some("js") => "text/javascript",
+                    Some("css") => "text/css",
+                    Some("json") => "application/json",
+                    _ => "application/octet-stream",
+                };
+                let mut stream = &stream;
+                let _ = write!(
+                    stream,
+                    "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                    body.len()
+                );
+                let _ = stream.write_all(&body);
+            });
+        }
+    });
+    port
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match (
+            b[i],
+            b.get(i + 1).copied().and_then(hex),
+            b.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+            }
+            (c, _, _) => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The search page's DOM after its script ran.
+fn search_page(browser: &str, port: u16, query: &str) -> String {
+    let url = format!("http://127.0.0.1:{port}/search/?{query}");
+    let out = Command::new(browser)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=10000",
+            "--dump-dom",
+        ])
+        .arg(&url)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_search_page_shows_results_in_the_authors_spelling() {
+    let Some(browser) = chromium() else { return };
+    let site = copy_site("site");
+    build(site.path());
+    let port = serve(&site.path().join("public"));
+    // A query in one spelling; results and excerpts in the author's.
+    let dom = search_page(
+        browser,
+        port,
+        "q=%D8%A7%D9%84%D8%B9%D8%B3%D9%83%D8%B1%D9%8A",
+    );
+    assert!(dom.contains("<html lang=\"ar\" dir=\"rtl\""), "{dom}");
+    assert_eq!(dom.matches("class=\"search-result\"").count(), 2, "{dom}");
+    assert!(dom.contains("<mark>العسكرى</mark>"), "{dom}");
+    assert!(dom.contains("<mark>العسكري</mark>"), "{dom}");
+    assert!(dom.contains("عدد النتائج: 2"), "{dom}");
+    // The year filter narrows them (العسكري, 2020: only the NATO article).
+    let dom = search_page(
+        browser,
+        port,
+        "q=%D8%A7%D9%84%D8%B9%D8%B3%D9%83%D8%B1%D9%8A&year=2020",
+    );
+    assert_eq!(dom.matches("class=\"search-result\"").count(), 1, "{dom}");
+    assert!(dom.contains("الناتو بعد الجائحة"), "{dom}");
+    // No match says so.
+    let dom = search_page(browser, port, "q=xyzzy");
+    assert!(dom.contains("لا توجد نتائج"), "{dom}");
 }
