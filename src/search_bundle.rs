@@ -31,7 +31,7 @@ pub const PAGEFIND_VERSION: &str = "1.6.0";
 /// Postings per index chunk (Pagefind's default): a query loads the chunks holding its
 /// words' stems.
 const CHUNK_SIZE: usize = 20_000;
-const INDEX_LEVEL: u32 = 6;
+const INDEX_LEVEL: u32 = 4;
 /// Body positions kept per word and page (title and subtitle positions are all kept).
 /// Pagefind keeps every position, so a query for a word found in most articles loads
 /// every position of it in every article: 150-400 KB for each of the commonest words
@@ -312,15 +312,20 @@ where
         out.add(path, result)
     };
 
-    // Fragments: the article text compressed at parse time, then its metadata.
-    let page_hashes: Vec<String> = entries
-        .iter()
-        .map(|e| {
-            let mut h = Xxh3::new();
-            h.update(&e.doc.head_hash.to_le_bytes());
-            h.update(&e.tail);
-            names.name(h.digest())
-        })
+    // Fragments: the article text compressed at parse time, then its metadata. They are
+    // named by their place in the index under a stamp of every fragment's content, not
+    // each by its own hash: every search downloads the list of names (in the meta
+    // index), and at 10,000 articles random hashes made it 74 KB where numbered names
+    // compress to a third of that. A name still never changes content: any change to
+    // any fragment changes the stamp, and so every name.
+    let mut stamp = Xxh3::new();
+    for e in &entries {
+        stamp.update(&e.doc.head_hash.to_le_bytes());
+        stamp.update(&e.tail);
+    }
+    let stamp = names.name(stamp.digest());
+    let page_hashes: Vec<String> = (0..entries.len())
+        .map(|n| format!("{stamp}{}", base36(n)))
         .collect();
     let fragment_results: Vec<(String, Result<(), Diagnostic>)> = entries
         .par_iter_mut()
@@ -434,6 +439,19 @@ fn fragment_tail(
     serde_json::to_writer(&mut tail, meta).expect("maps of strings serialize");
     tail.push(b'}');
     tail
+}
+
+/// `n` in digits and lower-case letters: `0`, …, `z`, `10`, ….
+fn base36(mut n: usize) -> String {
+    let mut digits = Vec::new();
+    loop {
+        digits.push(char::from_digit((n % 36) as u32, 36).expect("a digit below 36"));
+        n /= 36;
+        if n == 0 {
+            break;
+        }
+    }
+    digits.iter().rev().collect()
 }
 
 /// Pagefind's files start with this signature once decompressed.
@@ -649,32 +667,32 @@ fn chunk(words: Vec<Postings>) -> Vec<Vec<Postings>> {
     chunks
 }
 
-/// The `(from, to)` of each chunk, cut to the shortest prefixes that still tell
-/// neighbouring chunks apart (how Pagefind's search finds the chunk of a word).
+/// The `(from, to)` range of each chunk, which Pagefind's search compares a query's
+/// words with (as typed, and stemmed) to choose the chunks to load.
+///
+/// Pagefind cuts ranges to the shortest prefixes that tell neighbouring chunks apart,
+/// but then the last word of a chunk lies outside its own range (`ماد` < `مادور`), and
+/// a word in no range makes the search load every chunk its prefix matches: a query
+/// for one word loaded two 50 KB chunks. Here `from` is the first word and `to` the
+/// last followed by U+10FFFF, so the range also holds the words the stem begins (the
+/// query `مادورو`, stemmed `مادور`, is in the one range of `مادور`), unless the next
+/// chunk's first word begins with it, which the range must then leave out.
 fn chunk_ranges(chunks: &[Vec<Postings>]) -> Vec<(String, String)> {
-    let mut ranges: Vec<(String, String)> = chunks
+    let first = |c: &Vec<Postings>| c.first().map_or(String::new(), |w| w.word.clone());
+    chunks
         .iter()
-        .map(|c| {
-            let first = c.first().map_or("", |w| w.word.as_str());
+        .enumerate()
+        .map(|(i, c)| {
             let last = c.last().map_or("", |w| w.word.as_str());
-            (first.to_owned(), last.to_owned())
+            let next = chunks.get(i + 1).map(first).unwrap_or_default();
+            let to = if next.starts_with(last) {
+                last.to_owned()
+            } else {
+                format!("{last}\u{10FFFF}")
+            };
+            (first(c), to)
         })
-        .collect();
-    for i in 1..ranges.len() {
-        let (to, from) = (&ranges[i - 1].1, &ranges[i].0);
-        let common = from
-            .chars()
-            .zip(to.chars())
-            .take_while(|(a, b)| a == b)
-            .count();
-        let to_prefix: String = to.chars().take(common + 1).collect();
-        let from_prefix: String = from.chars().take(common + 1).collect();
-        if to_prefix >= ranges[i - 1].0 {
-            ranges[i - 1].1 = to_prefix;
-        }
-        ranges[i].0 = from_prefix;
-    }
-    ranges
+        .collect()
 }
 
 /// `WordIndex { words: [PackedWord { word, pages, additional_variants }] }`.
@@ -765,4 +783,49 @@ fn encode_meta(
         ok(e.str(f));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn postings(word: &str) -> Postings {
+        Postings {
+            word: word.to_owned(),
+            pages: 1,
+            units: 1,
+            last_page: 0,
+            bytes: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn ranges_hold_their_words_and_what_the_stems_begin() {
+        let chunks = vec![
+            vec![postings("ترامب"), postings("ما")],
+            vec![postings("مادور")],
+            vec![postings("نزويل")],
+        ];
+        let r = chunk_ranges(&chunks);
+        // `ما` begins the next chunk's first word: its range must not reach it.
+        assert_eq!(r[0], ("ترامب".to_owned(), "ما".to_owned()));
+        assert_eq!(r[1], ("مادور".to_owned(), "مادور\u{10FFFF}".to_owned()));
+        // `مادورو` (the query as typed) is in the range of its stem's chunk only.
+        let inside =
+            |t: &str, (from, to): &(String, String)| t >= from.as_str() && t <= to.as_str();
+        assert!(inside("مادورو", &r[1]));
+        assert!(!inside("مادورو", &r[0]) && !inside("مادورو", &r[2]));
+    }
+
+    #[test]
+    fn names_are_short_and_unique() {
+        assert_eq!(base36(0), "0");
+        assert_eq!(base36(35), "z");
+        assert_eq!(base36(36), "10");
+        let mut names = Names::new("ar");
+        let a = names.name(0x1234_5678_9abc_def0);
+        let b = names.name(0x1234_5678_9abc_def0);
+        assert_eq!(a, "ar_1234567");
+        assert_eq!(b, "ar_12345678");
+    }
 }

@@ -7,7 +7,7 @@
 //! After rendering, [`crate::search_bundle`] turns the documents into the index.
 
 use crate::gzip;
-use crate::search::{normalize_word_into, runs};
+use crate::search::for_each_word;
 // hashbrown's default hasher (foldhash) is several times faster than std's on the short
 // words hashed here, ten million times on a 10,000-article archive.
 use hashbrown::{HashMap, HashTable};
@@ -16,7 +16,7 @@ use std::sync::RwLock;
 use xxhash_rust::xxh3::xxh3_64;
 
 /// Compression level of fragments: 4 is within 4% of 6's size at 80% of its time.
-pub const FRAGMENT_LEVEL: u32 = 4;
+pub const FRAGMENT_LEVEL: u32 = 2;
 
 /// Pagefind's weight scale: a weight of 1 (body text) is 24, the most is 10 × 24.
 pub const WEIGHT_BODY: u8 = 24;
@@ -231,7 +231,6 @@ struct LocalWords {
     arena: String,
     spans: Vec<(u32, u32)>,
     order: Vec<u32>,
-    buf: String,
 }
 
 thread_local! {
@@ -261,20 +260,15 @@ impl LocalWords {
             arena,
             spans,
             order,
-            buf,
         } = self;
         let before = order.len();
-        for span in runs(text) {
-            normalize_word_into(&text[span], buf);
-            if buf.is_empty() {
-                continue;
-            }
+        for_each_word(text, |buf| {
             let word = |i: u32| {
                 let (a, b) = spans[i as usize];
                 &arena[a as usize..b as usize]
             };
-            let hash = hasher.hash_one(buf.as_str());
-            let i = match table.find(hash, |&i| word(i) == buf.as_str()) {
+            let hash = hasher.hash_one(buf);
+            let i = match table.find(hash, |&i| word(i) == buf) {
                 Some(&i) => i,
                 None => {
                     let i = spans.len() as u32;
@@ -289,7 +283,7 @@ impl LocalWords {
                 }
             };
             order.push(i);
-        }
+        });
         (order.len() - before) as u32
     }
 }
