@@ -214,6 +214,12 @@ string_table! {
     search: "Search", "بحث";
     search_placeholder: "Search the archive…", "ابحث في الأرشيف…";
     search_no_results: "No results found", "لا توجد نتائج";
+    search_results: "Results: {n}", "عدد النتائج: {n}";
+    search_more: "More results", "نتائج أخرى";
+    search_any: "Any", "الكل";
+    search_searching: "Searching…", "جارٍ البحث…";
+    search_unavailable: "Search is not available right now.", "البحث غير متاح الآن.";
+    search_needs_js: "Search needs JavaScript.", "يتطلب البحث تفعيل جافاسكربت.";
     feed: "Feed", "الخلاصة";
     subscribe: "Subscribe", "اشترك";
     not_found_title: "Page not found", "الصفحة غير موجودة";

@@ -24,6 +24,7 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod front_matter;
+pub mod gzip;
 pub mod i18n;
 pub mod import;
 pub mod links;
@@ -33,6 +34,9 @@ pub mod output;
 pub mod page;
 pub mod render;
 pub mod scaffold;
+pub mod search;
+pub mod search_bundle;
+pub mod search_index;
 pub mod serve;
 pub mod session;
 pub mod site;
@@ -86,10 +90,14 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     if previous.stamp == stamp && output.is_dir() {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
-    let (pages, problems, targets) = load_all(root, &config);
+    let vocabulary = search_index::Vocabulary::new();
+    let (mut pages, problems, targets) =
+        load_all_with(root, &config, config.search.then_some(&vocabulary));
     if !problems.is_empty() {
         return Err(BuildFailed::from(problems).into());
     }
+    // Search documents leave the pages so they can be dropped once the index is written.
+    let documents = search_index::take_documents(&mut pages);
     timer.stage("load+parse");
     let pages = pages.into_iter().map(std::sync::Arc::new).collect();
     let mut site = site::assemble(
@@ -102,10 +110,28 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     .map_err(BuildFailed::from)?;
     site.targets = std::sync::Arc::new(targets);
     timer.stage("assemble");
+    let staging = output::Staging::create(&output)?;
+    let mut keys = HashMap::new();
+    // Before rendering, not after: the documents are freed before the renderer's list
+    // entries are built.
+    let search_files = if site.config.search {
+        let n = write_search(
+            &site,
+            documents,
+            &vocabulary,
+            &previous,
+            &output,
+            &staging,
+            &mut keys,
+        )?;
+        timer.stage("search");
+        n
+    } else {
+        0
+    };
     let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
     let plan = plan(&renderer, &site, &previous, &output);
     timer.stage("templates+plan");
-    let staging = output::Staging::create(&output)?;
     for path in &plan.reuse {
         staging
             .link_previous(path)
@@ -120,17 +146,14 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     let assets = copy_static(root, &staging).map_err(BuildFailed::from)?;
     let stats = staging.commit()?;
     // The output is complete; a manifest that cannot be saved only costs speed next time.
-    let _ = Manifest {
-        stamp,
-        keys: plan.keys,
-    }
-    .save(&output);
+    keys.extend(plan.keys);
+    let _ = Manifest { stamp, keys }.save(&output);
     timer.stage("static+commit");
     Ok(Report {
         output,
         up_to_date: false,
         articles: site.articles.len(),
-        files: plan.reuse.len() + plan.render.len() + assets,
+        files: plan.reuse.len() + plan.render.len() + search_files + assets,
         written: stats.written,
         unchanged: stats.unchanged,
         elapsed: started.elapsed(),
@@ -272,11 +295,20 @@ pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
 /// Every page that parses, every problem found, and the URL of every source file (for
 /// links written as paths to `.md` files).
 pub fn load_all(root: &Path, config: &Config) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
+    load_all_with(root, config, None)
+}
+
+/// [`load_all`]; with a vocabulary, articles also get their search documents.
+pub fn load_all_with(
+    root: &Path,
+    config: &Config,
+    vocabulary: Option<&search_index::Vocabulary>,
+) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
     let sources = read_sources(&content_dir, &paths, &mut problems);
     let targets = link_targets(&sources, &mut problems);
-    let pages = render_pages(sources, config, &targets, &mut problems);
+    let pages = render_pages(sources, config, &targets, vocabulary, &mut problems);
     (pages, problems, targets)
 }
 
@@ -314,6 +346,7 @@ fn render_pages(
     sources: Vec<content::Source>,
     config: &Config,
     targets: &links::Targets,
+    vocabulary: Option<&search_index::Vocabulary>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Page> {
     let results: Vec<Option<Result<Page, Diagnostic>>> = sources
@@ -322,7 +355,7 @@ fn render_pages(
             // Front matter errors were reported by the first pass.
             let head = page::parse_head(&s.text, &s.rel).ok()?;
             Some(
-                head.into_page(config, targets)
+                head.into_page_with(config, targets, vocabulary)
                     .map(|mut p| {
                         p.path = s.path.clone();
                         p
@@ -385,4 +418,53 @@ pub(crate) fn copy_static(
     } else {
         Err(problems)
     }
+}
+
+/// Writes the search bundle through the staging writer, or reuses the last build's when
+/// its key (what every article's fragment and words depend on) is unchanged. Returns how
+/// many files it holds.
+fn write_search(
+    site: &site::Site,
+    mut documents: HashMap<PathBuf, search_index::Document>,
+    vocabulary: &search_index::Vocabulary,
+    previous: &Manifest,
+    output: &Path,
+    staging: &output::Staging,
+    keys: &mut HashMap<String, u64>,
+) -> Result<usize> {
+    let entries = search_bundle::entries(site, |p| {
+        documents.remove(&p.path).map(std::borrow::Cow::Owned)
+    })?;
+    let key = search_bundle::key(&site.config, &entries);
+    let prefix = format!("{}/", search_bundle::DIR);
+    let old: Vec<(&String, &u64)> = previous
+        .keys
+        .iter()
+        .filter(|(f, _)| f.starts_with(&prefix))
+        .collect();
+    let reusable = !old.is_empty()
+        && old
+            .iter()
+            .all(|(f, k)| **k == key && output.join(f).is_file());
+    let files = if reusable {
+        for (f, _) in &old {
+            staging
+                .link_previous(f)
+                .map_err(|d| BuildFailed::from(vec![d]))?;
+        }
+        old.into_iter().map(|(f, _)| f.clone()).collect()
+    } else {
+        let engine = search_bundle::Engine::load(&site.config.language)?;
+        search_bundle::write(
+            &site.config.language,
+            entries,
+            vocabulary,
+            &engine,
+            |path, bytes| staging.write(path, bytes),
+        )
+        .map_err(BuildFailed::from)?
+    };
+    let n = files.len();
+    keys.extend(files.into_iter().map(|f| (f, key)));
+    Ok(n)
 }

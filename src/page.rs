@@ -5,6 +5,7 @@ use crate::error::{Diagnostic, Located};
 use crate::front_matter::{self, SourceRef};
 use crate::links::{self, Targets};
 use crate::markdown::{self, MarkdownOptions, TocEntry};
+use crate::search_index::{Document, Vocabulary};
 use crate::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
@@ -60,6 +61,8 @@ pub struct Page {
     pub tag_keys: Vec<String>,
     pub topic_key: Option<String>,
     pub author_key: Option<String>,
+    /// The article's search words and text, when it was parsed for a site with search.
+    pub search: Option<Document>,
 }
 
 fn markdown_options(config: &Config) -> MarkdownOptions {
@@ -193,6 +196,17 @@ impl Head<'_> {
 
     /// Renders the body, rewriting links to other source files through `targets`.
     pub fn into_page(self, config: &Config, targets: &Targets) -> Result<Page, Located> {
+        self.into_page_with(config, targets, None)
+    }
+
+    /// [`Head::into_page`], also preparing an article's search document when given a
+    /// vocabulary and the site has search: its text is at hand only now.
+    pub fn into_page_with(
+        self,
+        config: &Config,
+        targets: &Targets,
+        vocabulary: Option<&Vocabulary>,
+    ) -> Result<Page, Located> {
         let Head {
             split,
             fm,
@@ -236,6 +250,18 @@ impl Head<'_> {
             .map(clean)
             .filter(|s| !s.is_empty())
             .collect();
+        let title = clean(&fm.title);
+        let subtitle = fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty());
+        let search = match vocabulary {
+            Some(v) if config.search && kind == Kind::Article => Some(Document::new(
+                &url,
+                &title,
+                subtitle.as_deref(),
+                &rendered.plain,
+                v,
+            )),
+            _ => None,
+        };
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(rel.to_string_lossy().as_bytes());
         hasher.update(&[0]);
@@ -253,8 +279,9 @@ impl Head<'_> {
             path: PathBuf::new(),
             rel,
             kind,
-            title: clean(&fm.title),
-            subtitle: fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty()),
+            title,
+            subtitle,
+            search,
             tag_keys: tags.iter().map(|t| term_key(t)).collect(),
             topic_key: topic.as_deref().map(term_key),
             author_key: author.as_deref().map(term_key),

@@ -40,6 +40,8 @@ pub enum Job {
     Sitemap,
     Robots,
     NotFound,
+    /// The search page (when the site has search).
+    Search,
 }
 
 /// Every output of the site, in a fixed order.
@@ -73,6 +75,9 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         }
     }
     jobs.extend([Job::Feed, Job::Sitemap, Job::Robots, Job::NotFound]);
+    if site.config.search {
+        jobs.push(Job::Search);
+    }
     jobs
 }
 
@@ -395,6 +400,17 @@ impl Renderer {
             Job::NotFound => {
                 self.insert_lang(&mut ctx, site, lang);
             }
+            Job::Search => {
+                self.insert_lang(&mut ctx, site, lang);
+                ctx.insert("filters", &self.search_filters(site));
+                ctx.insert(
+                    "digits",
+                    match site.config.digits {
+                        crate::config::Digits::Latn => "latn",
+                        crate::config::Digits::Arab => "arab",
+                    },
+                );
+            }
         }
         self.templates
             .tera
@@ -428,6 +444,27 @@ impl Renderer {
         Value::from(cards)
     }
 
+    /// The search page's filters: topics and authors (names, most articles first) and
+    /// years (value and displayed name, newest first).
+    fn search_filters(&self, site: &Site) -> BTreeMap<&'static str, Vec<(String, String)>> {
+        let mut filters = BTreeMap::new();
+        for tax in &site.taxonomies {
+            let field = match tax.kind {
+                crate::site::TaxonomyKind::Topics => "topic",
+                crate::site::TaxonomyKind::Authors => "author",
+                crate::site::TaxonomyKind::Tags => continue,
+            };
+            let names = tax.terms.iter().map(|t| (t.name.clone(), t.name.clone()));
+            filters.insert(field, names.collect());
+        }
+        let years = site.years.iter().zip(self.year_names(site));
+        filters.insert(
+            "year",
+            years.map(|(y, name)| (y.year.to_string(), name)).collect(),
+        );
+        filters
+    }
+
     fn year_names(&self, site: &Site) -> Vec<String> {
         let lang = &site.config.language;
         site.years
@@ -451,6 +488,7 @@ pub fn template_of(job: Job) -> &'static str {
         Job::Sitemap => "sitemap.xml",
         Job::Robots => "robots.txt",
         Job::NotFound => "404.html",
+        Job::Search => "search.html",
     }
 }
 
@@ -483,6 +521,7 @@ pub fn job_url(site: &Site, job: Job) -> String {
         Job::Sitemap => "/sitemap.xml".to_owned(),
         Job::Robots => "/robots.txt".to_owned(),
         Job::NotFound => "/404.html".to_owned(),
+        Job::Search => "/search/".to_owned(),
     }
 }
 
@@ -607,6 +646,14 @@ impl Renderer {
                 }
             }
             Job::Robots | Job::NotFound => {}
+            Job::Search => {
+                // Its filters list topics, authors and years.
+                h.update(
+                    serde_json::to_string(&self.search_filters(site))
+                        .unwrap_or_default()
+                        .as_bytes(),
+                );
+            }
         }
         h.digest()
     }

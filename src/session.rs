@@ -71,6 +71,21 @@ pub struct Session {
     /// again): the next update assembles it anew.
     site_stale: bool,
     state: Option<State>,
+    search: SearchState,
+}
+
+/// The search index is built by [`Session::rebuild`] but not by [`Session::apply`]: an
+/// edit re-renders the few pages that show the article in milliseconds, while indexing
+/// the whole archive again takes about a second at 10,000 articles, far too long to pay
+/// on every save. Edited articles are still parsed for search (their words numbered,
+/// their text kept), so [`Session::refresh_search`] only writes the bundle. Until then
+/// search answers from the last index.
+#[derive(Default)]
+struct SearchState {
+    vocabulary: crate::search_index::Vocabulary,
+    /// Files of the bundle in the output.
+    files: Vec<String>,
+    stale: bool,
 }
 
 impl Session {
@@ -92,6 +107,7 @@ impl Session {
             templates_pending: false,
             site_stale: false,
             state: None,
+            search: SearchState::default(),
         })
     }
 
@@ -116,7 +132,9 @@ impl Session {
         let config = load_config(&self.root, &self.opts)?;
         self.pages.clear();
         self.broken.clear();
-        let (pages, problems, targets) = crate::load_all(&self.root, &config);
+        self.search = SearchState::default();
+        let vocabulary = config.search.then_some(&self.search.vocabulary);
+        let (pages, problems, targets) = crate::load_all_with(&self.root, &config, vocabulary);
         for d in problems {
             self.broken.insert(d.path.clone(), d);
         }
@@ -133,6 +151,12 @@ impl Session {
         renderer
             .render_all(&site, &jobs, |path, bytes| staging.write(path, bytes))
             .map_err(BuildFailed::from)?;
+        if site.config.search {
+            self.search.files =
+                crate::search_bundle::write_site(&site, &self.search.vocabulary, |path, bytes| {
+                    staging.write(path, bytes)
+                })?;
+        }
         copy_static_into(&self.root, &staging)?;
         staging.commit()?;
         let changed = keys.keys().cloned().collect();
@@ -421,7 +445,9 @@ impl Session {
             }
         };
         let relinked = self.targets.set(&source.rel, head.url());
-        match head.into_page(config, &self.targets) {
+        self.search.stale |= config.search;
+        let vocabulary = config.search.then_some(&self.search.vocabulary);
+        match head.into_page_with(config, &self.targets, vocabulary) {
             Ok(mut page) => {
                 page.path = path.to_path_buf();
                 self.pages.insert(path.to_path_buf(), Arc::new(page));
@@ -486,6 +512,32 @@ impl Session {
         .map_err(BuildFailed::from)?;
         site.targets = Arc::new(self.targets.clone());
         Ok(site)
+    }
+
+    /// True when articles changed since the search index was last written.
+    pub fn search_is_stale(&self) -> bool {
+        self.search.stale
+    }
+
+    /// Writes the search index of the site as it is now, in place (see [`SearchState`]).
+    pub fn refresh_search(&mut self) -> Result<Update> {
+        let started = Instant::now();
+        let Some(state) = self.state.as_ref().filter(|s| s.site.config.search) else {
+            return Ok(Update::default());
+        };
+        let (files, changed) = crate::search_bundle::write_in_place(
+            &state.site,
+            &self.search.vocabulary,
+            &self.output,
+            &self.search.files,
+        )?;
+        self.search.files = files;
+        self.search.stale = false;
+        Ok(Update {
+            changed,
+            elapsed: started.elapsed(),
+            ..Update::default()
+        })
     }
 
     /// Saves the manifest so the next `build` can reuse this session's output.
@@ -740,6 +792,8 @@ mod tests {
         for step in steps {
             fs::write(&path, step).unwrap();
             s.apply(&[Change::Content(path.clone())]).unwrap();
+            // The search index is deferred while editing (see SearchState).
+            s.refresh_search().unwrap();
             let other = tempfile::tempdir().unwrap();
             let opts = BuildOptions {
                 output: Some(other.path().join("out")),

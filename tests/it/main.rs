@@ -11,6 +11,7 @@ mod escaping;
 mod faults;
 mod feeds;
 mod output;
+mod search;
 mod snapshots;
 
 use std::collections::BTreeMap;
@@ -244,3 +245,10 @@ pub fn count(hay: &str, needle: &str) -> usize {
 /// The seed article's URL.
 pub const SEED_URL: &str =
     "/articles/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس/";
+
+/// Copies a fixture site to a fresh temporary folder (the site is the folder itself).
+pub fn copy_site(fixture: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("a temp dir");
+    copy_dir(&fixtures().join(fixture), dir.path());
+    dir
+}
