@@ -317,8 +317,18 @@ fn session_loop(
     // builds everything again.
     reporter.report(None, guarded(|| session.rebuild()));
     let _ = ready.send(());
-    while let Some(batch) = watcher.wait() {
+    // The search index is written once the writer pauses, not on every save (see
+    // `Session::refresh_search`); pages are not reloaded for it.
+    let pause = std::time::Duration::from_secs(2);
+    while let Some(batch) = watcher.wait_for(session.search_is_stale().then_some(pause)) {
         let changes = match batch {
+            Batch::Quiet => {
+                match guarded(|| session.refresh_search()) {
+                    Ok(u) => eprintln!("search index updated in {} ms", u.elapsed.as_millis()),
+                    Err(e) => eprintln!("warning: the search index was not updated: {e:#}"),
+                }
+                continue;
+            }
             Batch::Changes(c) => c,
             Batch::Trouble(msg) => {
                 eprintln!("warning: watching files: {msg}: rebuilding everything");

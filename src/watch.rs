@@ -146,6 +146,8 @@ pub enum Batch {
     /// The watcher had trouble (e.g. the system's limit of watched folders): changes
     /// may have been missed.
     Trouble(String),
+    /// Nothing changed for the time [`Watcher::wait_for`] was given.
+    Quiet,
 }
 
 enum Signal {
@@ -223,10 +225,22 @@ impl Watcher {
     /// Blocks until the next batch; batches already waiting are merged into it. `None`
     /// once stopped.
     pub fn wait(&mut self) -> Option<Batch> {
+        self.wait_for(None)
+    }
+
+    /// [`Watcher::wait`], but returns [`Batch::Quiet`] once `quiet` passes with no change.
+    pub fn wait_for(&mut self, quiet: Option<std::time::Duration>) -> Option<Batch> {
         loop {
             let mut raw = Vec::new();
             let mut errors = Vec::new();
-            let first = self.rx.recv().ok()?;
+            let first = match quiet {
+                Some(t) => match self.rx.recv_timeout(t) {
+                    Ok(signal) => signal,
+                    Err(std::sync::mpsc::RecvTimeoutError::Timeout) => return Some(Batch::Quiet),
+                    Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => return None,
+                },
+                None => self.rx.recv().ok()?,
+            };
             for signal in std::iter::once(first).chain(self.rx.try_iter()) {
                 match signal {
                     Signal::Stop => return None,
