@@ -57,10 +57,28 @@ pub fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
 /// side of [`words`] in one pass over the text, with no allocation per word (the
 /// indexer's hot loop, ten million words at 10,000 articles).
 pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
+    let bytes = text.as_bytes();
     let mut buf = String::new();
-    // The current run's start, and whether all of it took the fast path so far.
+    // The current run's start, and whether every character of it so far took the fast
+    // path (its folded letters are then in `buf`).
     let mut run: Option<(usize, bool)> = None;
-    for (i, c) in text.char_indices() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // Decoding is the bulk of the work: ASCII and two-byte Arabic are read directly.
+        let (c, len) = match bytes[i] {
+            b @ 0..=0x7f => (char::from(b), 1),
+            b @ (0xd8 | 0xd9) => {
+                let cp = (u32::from(b & 0x1f) << 6) | u32::from(bytes[i + 1] & 0x3f);
+                (char::from_u32(cp).unwrap_or(char::REPLACEMENT_CHARACTER), 2)
+            }
+            _ => {
+                let c = text[i..]
+                    .chars()
+                    .next()
+                    .unwrap_or(char::REPLACEMENT_CHARACTER);
+                (c, c.len_utf8())
+            }
+        };
         let fast = match c {
             'a'..='z' | '0'..='9' => Some(c),
             'A'..='Z' => Some(c.to_ascii_lowercase()),
@@ -70,6 +88,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
                 if let Some((start, simple)) = run.take() {
                     finish_word(&text[start..i], simple, &mut buf, &mut f);
                 }
+                i += len;
                 continue;
             }
         };
@@ -81,6 +100,7 @@ pub fn for_each_word(text: &str, mut f: impl FnMut(&str)) {
             Some(folded) if *simple => buf.push(folded),
             _ => *simple = false,
         }
+        i += len;
     }
     if let Some((start, simple)) = run {
         finish_word(&text[start..], simple, &mut buf, &mut f);
@@ -250,16 +270,22 @@ pub fn strip_plural(word: &str) -> &str {
 
 /// How many bytes one step of [`strip_clitics`] removes from the start of `word`.
 fn clitic_len(word: &str) -> usize {
+    let mut chars = word.chars();
+    let first = chars.next();
+    // Every article starts with `ا` or a proclitic: most words stop here.
+    if !first.is_some_and(|c| c == 'ا' || PROCLITICS.contains(&c)) {
+        return 0;
+    }
+    let long_enough = |rest: &str| rest.chars().nth(MIN_STEM - 1).is_some();
     for article in ARTICLES {
         if let Some(rest) = word.strip_prefix(article) {
-            if rest.chars().count() >= MIN_STEM {
+            if long_enough(rest) {
                 return article.len();
             }
         }
     }
-    let mut chars = word.chars();
-    match chars.next() {
-        Some(c) if PROCLITICS.contains(&c) && chars.count() >= MIN_STEM => c.len_utf8(),
+    match first {
+        Some(c) if c != 'ا' && long_enough(chars.as_str()) => c.len_utf8(),
         _ => 0,
     }
 }

@@ -31,6 +31,8 @@ pub const PAGEFIND_VERSION: &str = "1.6.0";
 /// Postings per index chunk (Pagefind's default): a query loads the chunks holding its
 /// words' stems.
 const CHUNK_SIZE: usize = 20_000;
+/// Index chunks are what a query downloads most of: level 4 is within 1% of level 6 at
+/// a third of its time; level 1 made the largest chunk a third larger.
 const INDEX_LEVEL: u32 = 4;
 /// Body positions kept per word and page (title and subtitle positions are all kept).
 /// Pagefind keeps every position, so a query for a word found in most articles loads

@@ -15,8 +15,10 @@ use std::hash::BuildHasher;
 use std::sync::RwLock;
 use xxhash_rust::xxh3::xxh3_64;
 
-/// Compression level of fragments: 4 is within 4% of 6's size at 80% of its time.
-pub const FRAGMENT_LEVEL: u32 = 2;
+/// Compression level of fragments. Level 1 compresses every article's text in a third
+/// less time than 2 (a third of a second less at 10,000 articles), for fragments a
+/// kilobyte larger: five results download about 5 KB more.
+pub const FRAGMENT_LEVEL: u32 = 1;
 
 /// Pagefind's weight scale: a weight of 1 (body text) is 24, the most is 10 × 24.
 pub const WEIGHT_BODY: u8 = 24;

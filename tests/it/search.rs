@@ -702,18 +702,33 @@ fn percent_decode(s: &str) -> String {
 /// The search page's DOM after its script ran.
 fn search_page(browser: &str, port: u16, query: &str) -> String {
     let url = format!("http://127.0.0.1:{port}/search/?{query}");
-    let out = Command::new(browser)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--virtual-time-budget=10000",
-            "--dump-dom",
-        ])
-        .arg(&url)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    // On a loaded machine the page may not have finished within the virtual-time
+    // budget: try again (a page that settled shows results or says there are none).
+    let mut dom = String::new();
+    for _ in 0..3 {
+        let profile = tempfile::tempdir().unwrap();
+        let out = Command::new(browser)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--virtual-time-budget=30000",
+                "--dump-dom",
+            ])
+            .arg(format!("--user-data-dir={}", profile.path().display()))
+            .arg(&url)
+            .output()
+            .unwrap();
+        dom = String::from_utf8_lossy(&out.stdout).into_owned();
+        if dom.contains("class=\"search-result\"") || dom.contains("لا توجد نتائج") {
+            break;
+        }
+    }
+    dom
 }
 
 #[test]

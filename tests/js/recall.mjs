@@ -3,7 +3,9 @@
 // exactly as the search page does, and prints what each query found as JSON.
 // Usage: node tests/js/recall.mjs PUBLIC_DIR QUERIES.json
 //   QUERIES.json: ["query", ...]
-//   prints: [{query, normalized, results: [{url, title, excerpt}], bytes, files}]
+//   prints: [{query, normalized, count, all, results: [{url, title, excerpt}], bytes, ms,
+//             files}]: `bytes` and `ms` are what showing the first five results
+//             downloaded and took (from a cold start: WebAssembly included)
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -33,6 +35,7 @@ for (const query of queries) {
   fetched = [];
   fetched.push({ path: "/pagefind/pagefind.js", bytes: readFileSync(join(publicDir, "pagefind/pagefind.js")).length });
   await pagefind.options({ baseUrl: "/", noWorker: true });
+  const started = performance.now();
   const normalized = text.normalizeQuery(query);
   const search = await pagefind.search(normalized);
   const results = [];
@@ -46,7 +49,8 @@ for (const query of queries) {
       excerpt: text.excerpt(data.content, r.words, { from }),
     });
   }
-  // What showing the first five results downloaded.
+  // What showing the first five results took and downloaded.
+  const ms = Math.round(performance.now() - started);
   const files = fetched;
   fetched = [];
   // Every result's URL, beyond the five shown.
@@ -59,6 +63,7 @@ for (const query of queries) {
     all,
     results,
     bytes: files.reduce((n, f) => n + f.bytes, 0),
+    ms,
     files,
   });
   await pagefind.destroy();
