@@ -505,17 +505,9 @@ impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CaptionFigures<'a, I> {
     }
 }
 
+/// HTML-escapes `text` into `out` (pulldown-cmark's own escaper, as for the rest of the body).
 pub fn escape_html(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
+    let _ = pulldown_cmark_escape::escape_html(&mut *out, text);
 }
 
 fn pulldown_cmark_escape_href(out: &mut String, url: &str) {
