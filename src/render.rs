@@ -4,7 +4,7 @@
 use crate::error::Diagnostic;
 use crate::i18n::{self, Localizer};
 use crate::page::Page;
-use crate::site::{page_count, pager, Site};
+use crate::site::{page_count, pager, Pager, Site};
 use crate::theme::Templates;
 use crate::views::{self, PageView, SiteView, Strings, TermView, ViewContext};
 use rayon::prelude::*;
@@ -274,8 +274,8 @@ impl Renderer {
                 let html = self.body_html(site, page)?;
                 ctx.insert("page", &cx.page(page, &html));
             }
-            Job::Home(n) => {
-                let p = pager("/", site.articles.len(), site.config.paginate_by, n);
+            Job::Home(_) => {
+                let p = job_pager(site, job).expect("home pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, None));
                 ctx.insert("pager", &cx.pager(&p));
@@ -300,14 +300,10 @@ impl Renderer {
                 );
                 ctx.insert("terms", &terms);
             }
-            Job::Term {
-                taxonomy,
-                term,
-                page,
-            } => {
+            Job::Term { taxonomy, term, .. } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
-                let p = pager(&t.url, t.pages.len(), tax.paginate_by, page);
+                let p = job_pager(site, job).expect("term pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "taxonomy",
@@ -361,9 +357,9 @@ impl Renderer {
                     .collect();
                 ctx.insert("years", &years);
             }
-            Job::Year { year, page } => {
+            Job::Year { year, .. } => {
                 let y = &site.years[year];
-                let p = pager(&y.url, y.pages.len(), site.config.paginate_by, page);
+                let p = job_pager(site, job).expect("year pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert("year", &self.loc.number(y.year as u64, lang));
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&y.pages)));
@@ -492,14 +488,12 @@ pub fn template_of(job: Job) -> &'static str {
     }
 }
 
-/// The site path a job writes.
-pub fn job_url(site: &Site, job: Job) -> String {
+/// The page of its list a paginated job renders (home, term and year pages), used alike
+/// for its URL, its rendering and its key.
+pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
     let per_page = site.config.paginate_by;
     match job {
-        Job::Article(i) => site.articles[i].url.clone(),
-        Job::Standalone(i) => site.standalone[i].url.clone(),
-        Job::Home(n) => pager("/", site.articles.len(), per_page, n).url,
-        Job::TaxonomyIndex(t) => site.taxonomies[t].url(),
+        Job::Home(n) => Some(pager("/", site.articles.len(), per_page, n)),
         Job::Term {
             taxonomy,
             term,
@@ -507,21 +501,35 @@ pub fn job_url(site: &Site, job: Job) -> String {
         } => {
             let tax = &site.taxonomies[taxonomy];
             let t = &tax.terms[term];
-            pager(&t.url, t.pages.len(), tax.paginate_by, page).url
+            Some(pager(&t.url, t.pages.len(), tax.paginate_by, page))
         }
+        Job::Year { year, page } => {
+            let y = &site.years[year];
+            Some(pager(&y.url, y.pages.len(), per_page, page))
+        }
+        _ => None,
+    }
+}
+
+/// The site path a job writes.
+pub fn job_url(site: &Site, job: Job) -> String {
+    if let Some(p) = job_pager(site, job) {
+        return p.url;
+    }
+    match job {
+        Job::Article(i) => site.articles[i].url.clone(),
+        Job::Standalone(i) => site.standalone[i].url.clone(),
+        Job::TaxonomyIndex(t) => site.taxonomies[t].url(),
         Job::TermFeed { taxonomy, term } => {
             format!("{}atom.xml", site.taxonomies[taxonomy].terms[term].url)
         }
         Job::YearIndex => "/years/".to_owned(),
-        Job::Year { year, page } => {
-            let y = &site.years[year];
-            pager(&y.url, y.pages.len(), per_page, page).url
-        }
         Job::Feed => "/atom.xml".to_owned(),
         Job::Sitemap => "/sitemap.xml".to_owned(),
         Job::Robots => "/robots.txt".to_owned(),
         Job::NotFound => "/404.html".to_owned(),
         Job::Search => "/search/".to_owned(),
+        Job::Home(_) | Job::Term { .. } | Job::Year { .. } => unreachable!("paginated above"),
     }
 }
 
@@ -564,7 +572,6 @@ impl Renderer {
         h.write_u64(self.global_version);
         h.write_u64(self.templates.version(template_of(job)));
         h.update(url.as_bytes());
-        let per_page = site.config.paginate_by;
         let cards = |h: &mut Xxh3, ix: &mut dyn Iterator<Item = usize>| {
             for i in ix {
                 h.write_u64(self.card_keys[i]);
@@ -582,8 +589,8 @@ impl Renderer {
                 }
             }
             Job::Standalone(i) => h.write_u64(site.standalone[i].version),
-            Job::Home(n) => {
-                let p = pager("/", site.articles.len(), per_page, n);
+            Job::Home(_) => {
+                let p = job_pager(site, job).expect("home pages are paginated");
                 h.write_usize(p.total);
                 cards(&mut h, &mut (p.start..p.end));
             }
@@ -593,14 +600,10 @@ impl Renderer {
                     h.write_usize(term.pages.len());
                 }
             }
-            Job::Term {
-                taxonomy,
-                term,
-                page,
-            } => {
+            Job::Term { taxonomy, term, .. } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
-                let p = pager(&t.url, t.pages.len(), tax.paginate_by, page);
+                let p = job_pager(site, job).expect("term pages are paginated");
                 h.update(t.name.as_bytes());
                 h.write_usize(t.pages.len());
                 cards(&mut h, &mut t.pages[p.start..p.end].iter().copied());
@@ -618,9 +621,9 @@ impl Renderer {
                     h.write_usize(y.pages.len());
                 }
             }
-            Job::Year { year, page } => {
+            Job::Year { year, .. } => {
                 let y = &site.years[year];
-                let p = pager(&y.url, y.pages.len(), per_page, page);
+                let p = job_pager(site, job).expect("year pages are paginated");
                 cards(&mut h, &mut y.pages[p.start..p.end].iter().copied());
             }
             Job::Feed => {
