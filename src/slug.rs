@@ -61,7 +61,9 @@ pub fn slugify(text: &str) -> String {
                 count += 1;
             }
             pending_dash = false;
-            for l in c.to_lowercase() {
+            // Lower-casing can add a combining mark (`İ` → `i` + U+0307); a mark is
+            // not a letter, so keeping it would make the slug of a slug differ.
+            for l in c.to_lowercase().filter(|l| l.is_alphanumeric()) {
                 out.push(l);
             }
             count += 1;
@@ -112,6 +114,14 @@ pub fn strip_invisible(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lower_casing_adds_no_marks() {
+        // `İ` lower-cases to `i` + a combining dot; the slug keeps only the letter, so
+        // the slug (and key) of a slug is itself.
+        assert_eq!(slugify("İstanbul"), "istanbul");
+        assert_eq!(term_key("İ"), term_key(&term_key("İ")));
+    }
 
     #[test]
     fn slug_keeps_arabic_letters() {
