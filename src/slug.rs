@@ -30,15 +30,40 @@ pub const TATWEEL: char = '\u{0640}';
 
 /// Removes what never belongs in a key or slug: invisible controls, tashkeel, tatweel.
 /// NFKC first, so Arabic presentation forms pasted from PDFs become ordinary letters.
+/// Invisible controls go before normalizing, so that they cannot keep marks on either
+/// side of them from being put in canonical order.
 fn strip_marks(text: &str) -> impl Iterator<Item = char> + '_ {
-    text.nfkc()
-        .filter(|&c| !is_invisible_control(c) && !is_tashkeel(c) && c != TATWEEL)
+    text.chars()
+        .filter(|&c| !is_invisible_control(c))
+        .nfkc()
+        .filter(|&c| !is_tashkeel(c) && c != TATWEEL)
 }
 
 /// A URL slug that keeps Arabic letters: letters and digits of any script are kept
 /// (Latin lower-cased), every run of anything else becomes one `-`. The result never
 /// contains `/`, `\`, `.` or `%`, so it cannot escape its directory.
 pub fn slugify(text: &str) -> String {
+    let mut slug = slug_once(text);
+    // Arabic letters and ASCII come out exactly as they go in. Other scripts' marks can
+    // meet once what stood between them is dropped, and normalize differently together:
+    // repeat until the slug of the slug is the slug (in practice, once more at most).
+    for _ in 0..4 {
+        if slug
+            .chars()
+            .all(|c| c.is_ascii() || is_arabic_alphanumeric(c))
+        {
+            break;
+        }
+        let again = slug_once(&slug);
+        if again == slug {
+            break;
+        }
+        slug = again;
+    }
+    slug
+}
+
+fn slug_once(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut pending_dash = false;
     let mut count = 0;
@@ -121,6 +146,9 @@ mod tests {
         // the slug (and key) of a slug is itself.
         assert_eq!(slugify("İstanbul"), "istanbul");
         assert_eq!(term_key("İ"), term_key(&term_key("İ")));
+        // Marks of other scripts that meet once a bidi control between them is dropped.
+        let marks = "\u{1e023}\u{202e}\u{1bc9e}";
+        assert_eq!(slugify(marks), slugify(&slugify(marks)));
     }
 
     #[test]
