@@ -7,7 +7,6 @@
 //! After rendering, [`crate::search_bundle`] turns the documents into the index.
 
 use crate::gzip;
-use crate::search::for_each_word;
 // hashbrown's default hasher (foldhash) is several times faster than std's on the short
 // words hashed here, ten million times on a 10,000-article archive.
 use hashbrown::{HashMap, HashTable};
@@ -29,9 +28,21 @@ pub const WEIGHT_SUBTITLE: u8 = 4 * 24;
 /// Every normalized word seen, numbered in order of first sight. Shared by the parallel
 /// parse of all articles: each article looks up its distinct words once, under a read
 /// lock, and takes the write lock only for words never seen before.
-#[derive(Default)]
 pub struct Vocabulary {
     inner: RwLock<Words>,
+    /// Tells vocabularies apart, so a thread's cache of ids ([`LocalWords`]) is never
+    /// used with another vocabulary than the one it was filled from.
+    serial: u64,
+}
+
+impl Default for Vocabulary {
+    fn default() -> Vocabulary {
+        static SERIAL: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+        Vocabulary {
+            inner: RwLock::default(),
+            serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+        }
+    }
 }
 
 #[derive(Default)]
@@ -65,6 +76,8 @@ impl Vocabulary {
                     *slot = match all.ids.get(*w) {
                         Some(&id) => id,
                         None => {
+                            // Ids stay below `NEW`: two billion distinct words would
+                            // need far more memory than any build has.
                             let id = all.list.len() as u32;
                             all.list.push((*w).into());
                             all.ids.insert((*w).into(), id);
@@ -135,7 +148,7 @@ impl Document {
         vocabulary: &Vocabulary,
     ) -> Document {
         LOCAL.with_borrow_mut(|local| {
-            local.clear();
+            local.clear(vocabulary.serial);
             Document::with(url, title, subtitle, body, vocabulary, local)
         })
     }
@@ -160,10 +173,10 @@ impl Document {
         }
         local.add(body);
         content.push_str(body);
-        let ids = vocabulary.ids(&local.distinct());
+        local.resolve(vocabulary);
         let mut words = Vec::with_capacity(local.order.len() * 2);
-        for &i in &local.order {
-            write_varint(&mut words, ids[i as usize]);
+        for &id in &local.order {
+            write_varint(&mut words, id);
         }
         words.shrink_to_fit();
         let head = format!(
@@ -223,16 +236,81 @@ pub fn take_documents(
         .collect()
 }
 
-/// One article's distinct words (back to back in one string, found through a hash
-/// table: no allocation per word), and its words in order as indexes into them. One
-/// per thread, cleared between articles.
+/// Strings numbered in order of first sight, back to back in one buffer and found
+/// through a hash table: no allocation per string.
 #[derive(Default)]
-struct LocalWords {
+struct Interner {
     hasher: hashbrown::DefaultHashBuilder,
     table: HashTable<u32>,
     arena: String,
     spans: Vec<(u32, u32)>,
+}
+
+impl Interner {
+    fn clear(&mut self) {
+        self.table.clear();
+        self.arena.clear();
+        self.spans.clear();
+    }
+
+    fn get(&self, i: u32) -> &str {
+        let (a, b) = self.spans[i as usize];
+        &self.arena[a as usize..b as usize]
+    }
+
+    /// The number of `s`, and whether it is new.
+    fn intern(&mut self, s: &str) -> (u32, bool) {
+        let Interner {
+            hasher,
+            table,
+            arena,
+            spans,
+        } = self;
+        let hash = hasher.hash_one(s);
+        let word = |i: u32| {
+            let (a, b) = spans[i as usize];
+            &arena[a as usize..b as usize]
+        };
+        if let Some(&i) = table.find(hash, |&i| word(i) == s) {
+            return (i, false);
+        }
+        let i = spans.len() as u32;
+        let start = arena.len() as u32;
+        arena.push_str(s);
+        spans.push((start, arena.len() as u32));
+        table.insert_unique(hash, i, |&j| {
+            let (a, b) = spans[j as usize];
+            hasher.hash_one(&arena[a as usize..b as usize])
+        });
+        (i, true)
+    }
+}
+
+/// A run that normalizes to no word.
+const NO_WORD: u32 = u32::MAX;
+/// Marks an id as an index into the article's new words, not yet numbered.
+const NEW: u32 = 1 << 31;
+/// The cache of words as written is emptied between articles once it holds this much.
+const SEEN_LIMIT: usize = 16 << 20;
+
+/// One thread's indexing state. `seen` maps each word as written (a run of word
+/// characters) to its [`Vocabulary`] id, kept from article to article: most words of
+/// an article appeared, spelled the same way, in an earlier one, and are then neither
+/// normalized nor looked up in the shared vocabulary again. Words new to the thread
+/// are normalized, collected in `new` and numbered together at the end of the article
+/// (one lock per article, not per word).
+#[derive(Default)]
+struct LocalWords {
+    seen: Interner,
+    seen_ids: Vec<u32>,
+    /// The vocabulary `seen_ids` are ids in.
+    serial: u64,
+    new: Interner,
+    /// Entries of `seen` whose id is still an index into `new`.
+    unresolved: Vec<u32>,
+    /// The article's word ids in text order.
     order: Vec<u32>,
+    buf: String,
 }
 
 thread_local! {
@@ -240,53 +318,75 @@ thread_local! {
 }
 
 impl LocalWords {
-    fn clear(&mut self) {
-        self.table.clear();
-        self.arena.clear();
-        self.spans.clear();
+    /// Readies for an article numbered in the vocabulary `serial`.
+    fn clear(&mut self, serial: u64) {
+        if self.serial != serial || self.seen.arena.len() > SEEN_LIMIT {
+            self.seen.clear();
+            self.seen_ids.clear();
+            self.serial = serial;
+        }
+        self.new.clear();
+        self.unresolved.clear();
         self.order.clear();
-    }
-
-    fn distinct(&self) -> Vec<&str> {
-        self.spans
-            .iter()
-            .map(|&(a, b)| &self.arena[a as usize..b as usize])
-            .collect()
     }
 
     /// Adds the words of `text`; returns how many there were.
     fn add(&mut self, text: &str) -> u32 {
         let LocalWords {
-            hasher,
-            table,
-            arena,
-            spans,
+            seen,
+            seen_ids,
+            serial: _,
+            new,
+            unresolved,
             order,
+            buf,
         } = self;
         let before = order.len();
-        for_each_word(text, |buf| {
-            let word = |i: u32| {
-                let (a, b) = spans[i as usize];
-                &arena[a as usize..b as usize]
+        crate::search::for_each_run(text, |raw| {
+            let (i, fresh) = seen.intern(raw);
+            let id = if fresh {
+                crate::search::normalize_word_into(raw, buf);
+                let id = if buf.is_empty() {
+                    NO_WORD
+                } else {
+                    unresolved.push(i);
+                    NEW | new.intern(buf).0
+                };
+                seen_ids.push(id);
+                id
+            } else {
+                seen_ids[i as usize]
             };
-            let hash = hasher.hash_one(buf);
-            let i = match table.find(hash, |&i| word(i) == buf) {
-                Some(&i) => i,
-                None => {
-                    let i = spans.len() as u32;
-                    let start = arena.len() as u32;
-                    arena.push_str(buf);
-                    spans.push((start, arena.len() as u32));
-                    table.insert_unique(hash, i, |&j| {
-                        let (a, b) = spans[j as usize];
-                        hasher.hash_one(&arena[a as usize..b as usize])
-                    });
-                    i
-                }
-            };
-            order.push(i);
+            if id != NO_WORD {
+                order.push(id);
+            }
         });
         (order.len() - before) as u32
+    }
+
+    /// Numbers the article's new words in `vocabulary`.
+    fn resolve(&mut self, vocabulary: &Vocabulary) {
+        if self.new.spans.is_empty() {
+            return;
+        }
+        let distinct: Vec<&str> = (0..self.new.spans.len() as u32)
+            .map(|i| self.new.get(i))
+            .collect();
+        let ids = vocabulary.ids(&distinct);
+        let id_of = |id: u32| {
+            if id != NO_WORD && id & NEW != 0 {
+                ids[(id & !NEW) as usize]
+            } else {
+                id
+            }
+        };
+        for id in &mut self.order {
+            *id = id_of(*id);
+        }
+        for &i in &self.unresolved {
+            let id = &mut self.seen_ids[i as usize];
+            *id = id_of(*id);
+        }
     }
 }
 
@@ -346,6 +446,28 @@ mod tests {
         );
         assert_eq!(of(&b)[1], ("في".to_owned(), 1, WEIGHT_SUBTITLE));
         assert_eq!(v.len(), 5);
+    }
+
+    #[test]
+    fn ids_remembered_by_a_thread_stay_with_their_vocabulary() {
+        let words_of = |d: &Document, v: &Vocabulary| -> Vec<String> {
+            let words = v.with_words(|w| w.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+            d.postings()
+                .map(|(id, _, _)| words[id as usize].clone())
+                .collect()
+        };
+        let first = Vocabulary::new();
+        Document::new("/a/", "نص أول", None, "عن مصر", &first);
+        // Same thread, new vocabulary (a second build in one `serve`): the words seen
+        // with the first must be numbered afresh, not given the first one's ids.
+        let second = Vocabulary::new();
+        let d = Document::new("/b/", "مصر", None, "نص فى مصر، نص", &second);
+        assert_eq!(words_of(&d, &second), ["مصر", "نص", "في", "مصر", "نص"]);
+        assert_eq!(second.len(), 3);
+        // Seen again, spelled as before: the same ids as the first time.
+        let again = Document::new("/c/", "نص", None, "فى", &second);
+        assert_eq!(words_of(&again, &second), ["نص", "في"]);
+        assert_eq!(second.len(), 3);
     }
 
     #[test]
