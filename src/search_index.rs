@@ -19,8 +19,10 @@ use xxhash_rust::xxh3::xxh3_64;
 /// kilobyte larger: five results download about 5 KB more.
 pub const FRAGMENT_LEVEL: u32 = 1;
 
-/// Pagefind's weight scale: a weight of 1 (body text) is 24, the most is 10 × 24.
-pub const WEIGHT_BODY: u8 = 24;
+/// Pagefind's weight scale: a weight of 1 (body text) is 24, the most is 10 × 24;
+/// its decoder starts every word's positions at 25, so body text is given 25 and its
+/// positions need no weight marker (a fifth of the index's bytes).
+pub const WEIGHT_BODY: u8 = 25;
 /// Title words weigh as Pagefind weighs an `<h1>`.
 pub const WEIGHT_TITLE: u8 = 7 * 24;
 pub const WEIGHT_SUBTITLE: u8 = 4 * 24;
