@@ -306,65 +306,77 @@ pub fn load_all_with(
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
-    let sources = read_sources(&content_dir, &paths, &mut problems);
-    let targets = link_targets(&sources, &mut problems);
-    let pages = render_pages(sources, config, &targets, vocabulary, &mut problems);
+    let (targets, paths) = link_targets(&content_dir, &paths, &mut problems);
+    let pages = render_pages(
+        &content_dir,
+        &paths,
+        config,
+        &targets,
+        vocabulary,
+        &mut problems,
+    );
     (pages, problems, targets)
 }
 
-fn read_sources(
+/// First pass: every source's URL, from its front matter alone, so bodies can link to
+/// other files by path. Only the start of each file is read ([`content::load_head`]):
+/// holding every text until the second pass took 1.1 GB at 100,000 articles. Sources
+/// that cannot be read or whose front matter fails are reported here; the others are
+/// returned for the second pass.
+fn link_targets(
     content_dir: &Path,
     paths: &[PathBuf],
     problems: &mut Vec<Diagnostic>,
-) -> Vec<content::Source> {
+) -> (links::Targets, Vec<PathBuf>) {
     let results: Vec<_> = paths
         .par_iter()
-        .map(|path| content::Source::read(path, content_dir))
-        .collect();
-    collect_ok(results, problems)
-}
-
-/// First pass: every source's URL, from its front matter alone, so bodies can link to
-/// other files by path. Sources whose front matter fails are reported here (and skipped
-/// by the second pass).
-fn link_targets(sources: &[content::Source], problems: &mut Vec<Diagnostic>) -> links::Targets {
-    let results: Vec<_> = sources
-        .par_iter()
-        .map(|s| {
-            page::parse_head(&s.text, &s.rel)
-                .map(|h| (s.rel.clone(), h.url().to_owned()))
-                .map_err(|e| e.in_file(&s.path))
+        .map(|path| {
+            let rel = path.strip_prefix(content_dir).unwrap_or(path);
+            let url = |text: &str| {
+                page::parse_head(text, rel)
+                    .map(|h| h.url().to_owned())
+                    .map_err(|e| e.in_file(path))
+            };
+            let (head, whole) = content::load_head(path)?;
+            let found = match url(&head) {
+                // Front matter longer than the start read: read it all.
+                Err(_) if !whole => url(&content::load(path)?),
+                found => found,
+            };
+            found.map(|url| (path.clone(), rel.to_path_buf(), url))
         })
         .collect();
-    links::Targets::new(collect_ok(results, problems))
+    let found = collect_ok(results, problems);
+    let paths = found.iter().map(|(path, _, _)| path.clone()).collect();
+    let targets = links::Targets::new(found.into_iter().map(|(_, rel, url)| (rel, url)));
+    (targets, paths)
 }
 
-/// Second pass: each source becomes its page, and its text is freed as soon as it has
-/// (the front matter is read again: cheaper than holding every text and every page's
-/// HTML at once, which doubled peak memory).
+/// Second pass: each source, read again whole, becomes its page, and its text is freed
+/// as soon as it has (cheaper than holding every text and every page's HTML at once,
+/// which doubled peak memory). A file that changed between the passes is reported.
 fn render_pages(
-    sources: Vec<content::Source>,
+    content_dir: &Path,
+    paths: &[PathBuf],
     config: &Config,
     targets: &links::Targets,
     vocabulary: Option<&search_index::Vocabulary>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Page> {
-    let results: Vec<Option<Result<Page, Diagnostic>>> = sources
-        .into_par_iter()
-        .map(|s| {
-            // Front matter errors were reported by the first pass.
-            let head = page::parse_head(&s.text, &s.rel).ok()?;
-            Some(
-                head.into_page_with(config, targets, vocabulary)
-                    .map(|mut p| {
-                        p.path = s.path.clone();
-                        p
-                    })
-                    .map_err(|e| e.in_file(&s.path)),
-            )
+    let results: Vec<Result<Page, Diagnostic>> = paths
+        .par_iter()
+        .map(|path| {
+            let s = content::Source::read(path, content_dir)?;
+            page::parse_head(&s.text, &s.rel)
+                .and_then(|head| head.into_page_with(config, targets, vocabulary))
+                .map(|mut p| {
+                    p.path = s.path.clone();
+                    p
+                })
+                .map_err(|e| e.in_file(&s.path))
         })
         .collect();
-    collect_ok(results.into_iter().flatten().collect(), problems)
+    collect_ok(results, problems)
 }
 
 /// The successes, in order; the failures go to `problems`.

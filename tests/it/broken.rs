@@ -214,6 +214,36 @@ const CASES: &[Case] = &[
         says: "not a regular file",
     },
     Case {
+        // Past the start that the first pass reads for front matter: found when the
+        // whole file is read, at its place.
+        name: "latin1_after_head",
+        setup: Some(|root| {
+            let mut text = "---\ntitle: مقال\ndate: 2019-02-05\n---\n".as_bytes().to_vec();
+            for _ in 0..300 {
+                text.extend_from_slice("نص عربي.\n".as_bytes());
+            }
+            text.extend_from_slice(b"caf\xe9\n");
+            assert!(text.len() > warraq::content::HEAD_BYTES);
+            fs::write(root.join(ARTICLE), text).unwrap();
+        }),
+        at: "content/articles/2019/مقال.md:305:4: ",
+        says: "file is not UTF-8",
+    },
+    Case {
+        // Front matter longer than the start the first pass reads: the whole file is.
+        name: "long_front_matter",
+        setup: Some(|root| {
+            let summary = "كلمة ".repeat(1000);
+            let text = format!(
+                "---\ntitle: مقال\ndate: 2019-02-05\nsummary: {summary}\ntopik: x\n---\nنص.\n"
+            );
+            assert!(text.len() > warraq::content::HEAD_BYTES);
+            fs::write(root.join(ARTICLE), text).unwrap();
+        }),
+        at: "content/articles/2019/مقال.md:5:1: ",
+        says: "unknown field `topik`: did you mean `topic`?",
+    },
+    Case {
         name: "symlink_loop",
         setup: Some(|root| {
             // A link to itself.
