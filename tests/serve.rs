@@ -13,21 +13,12 @@ use std::time::{Duration, Instant};
 
 #[path = "serve/browser.rs"]
 mod browser;
+#[path = "common/mod.rs"]
+mod common;
+use common::copy_dir;
 
 const BIN: &str = env!("CARGO_BIN_EXE_warraq");
 const WAIT: Duration = Duration::from_secs(20);
-
-fn copy_dir(from: &Path, to: &Path) {
-    for e in walkdir::WalkDir::new(from) {
-        let e = e.unwrap();
-        let dest = to.join(e.path().strip_prefix(from).unwrap());
-        if e.file_type().is_dir() {
-            fs::create_dir_all(&dest).unwrap();
-        } else {
-            fs::copy(e.path(), &dest).unwrap();
-        }
-    }
-}
 
 /// A running `warraq serve` on a copy of the fixture site.
 struct Server {
@@ -173,18 +164,23 @@ impl Resp {
     }
 }
 
-/// Sends one request exactly as given (target not normalized) and reads the response
-/// (by its `Content-Length` when it has one, else to the end).
-fn http(port: u16, method: &str, target: &str, headers: &[(&str, &str)]) -> Resp {
-    let mut reader = BufReader::new(connect(port, method, target, headers));
+/// A response's status line and headers, up to the blank line (or the end).
+fn read_head(reader: &mut impl BufRead) -> String {
     let mut head = String::new();
     loop {
         let mut line = String::new();
         if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-            break;
+            return head;
         }
         head.push_str(&line);
     }
+}
+
+/// Sends one request exactly as given (target not normalized) and reads the response
+/// (by its `Content-Length` when it has one, else to the end).
+fn http(port: u16, method: &str, target: &str, headers: &[(&str, &str)]) -> Resp {
+    let mut reader = BufReader::new(connect(port, method, target, headers));
+    let head = read_head(&mut reader);
     assert!(!head.is_empty(), "no response to {method} {target}");
     let (status, headers) = parse_head(&head);
     let mut body = Vec::new();
@@ -266,14 +262,7 @@ impl Events {
     fn open(port: u16, headers: &[(&str, &str)]) -> (Resp, Option<Events>) {
         let stream = connect(port, "GET", "/__warraq/events", headers);
         let mut reader = BufReader::new(stream);
-        let mut head = String::new();
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-                break;
-            }
-            head.push_str(&line);
-        }
+        let head = read_head(&mut reader);
         let (status, headers) = parse_head(&head);
         let resp = Resp {
             status,
@@ -415,23 +404,9 @@ fn the_files_on_disk_are_what_build_writes() {
         .status()
         .unwrap();
     assert!(status.success());
-    let files = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
-        walkdir::WalkDir::new(dir)
-            .sort_by_file_name()
-            .into_iter()
-            .flatten()
-            .filter(|e| e.file_type().is_file())
-            .map(|e| {
-                (
-                    e.path().strip_prefix(dir).unwrap().to_path_buf(),
-                    fs::read(e.path()).unwrap(),
-                )
-            })
-            .collect()
-    };
-    let disk = files(&s.output());
+    let disk = common::read_tree(&s.output());
     assert!(disk.len() > 30);
-    assert_eq!(disk, files(&out));
+    assert_eq!(disk, common::read_tree(&out));
     assert!(!disk
         .iter()
         .any(|(_, b)| String::from_utf8_lossy(b).contains("__warraq")));

@@ -14,7 +14,10 @@ mod output;
 mod search;
 mod snapshots;
 
-use std::collections::BTreeMap;
+#[path = "../common/mod.rs"]
+mod common;
+pub use common::{chromium, copy_dir, read_tree, HEADLESS};
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -30,31 +33,6 @@ pub const TIMEOUT: Duration = Duration::from_secs(60);
 
 pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
-}
-
-/// Copies `from` into `to` (created), recreating symlinks as symlinks and skipping any
-/// `public/` left by a manual build.
-pub fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    let mut entries: Vec<_> = fs::read_dir(from)
-        .unwrap_or_else(|e| panic!("read {}: {e}", from.display()))
-        .map(|e| e.unwrap())
-        .collect();
-    entries.sort_by_key(|e| e.file_name());
-    for entry in entries {
-        let src = entry.path();
-        let dest = to.join(entry.file_name());
-        let ft = entry.file_type().unwrap();
-        if ft.is_symlink() {
-            std::os::unix::fs::symlink(fs::read_link(&src).unwrap(), &dest).unwrap();
-        } else if ft.is_dir() {
-            if entry.file_name() != "public" {
-                copy_dir(&src, &dest);
-            }
-        } else {
-            fs::copy(&src, &dest).unwrap();
-        }
-    }
 }
 
 /// A site in a temp dir, deleted on drop.
@@ -201,24 +179,6 @@ pub fn run_in(dir: &Path, args: &[&str], env: &[(&str, &Path)]) -> Run {
         stderr: fs::read_to_string(err_path).unwrap(),
         elapsed: started.elapsed(),
     }
-}
-
-/// Every file under `dir`, as (path relative to it with `/`, bytes), sorted.
-pub fn read_tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let rel = path.strip_prefix(dir).unwrap().to_str().unwrap();
-                files.insert(rel.replace('\\', "/"), fs::read(&path).unwrap());
-            }
-        }
-    }
-    files
 }
 
 /// Asserts two folders hold the same files with the same bytes, naming the first difference.

@@ -656,25 +656,6 @@ fn serve_defers_the_index_until_asked() {
     assert_eq!(after.keys().filter(|f| f.ends_with(".pf_meta")).count(), 1);
 }
 
-/// `chromium`, if installed. Without it the test is skipped, unless `CI` is set.
-fn chromium() -> Option<&'static str> {
-    for name in ["chromium", "chromium-browser"] {
-        let found = Command::new(name)
-            .arg("--version")
-            .output()
-            .is_ok_and(|o| o.status.success());
-        if found {
-            return Some(name);
-        }
-    }
-    assert!(
-        std::env::var_os("CI").is_none(),
-        "chromium is needed for the browser tests in CI (.ci/run installs it)"
-    );
-    eprintln!("skipped: chromium is not installed");
-    None
-}
-
 /// Serves `root` over HTTP on 127.0.0.1 (module scripts do not load from `file:`), the
 /// way a plain static host does: files as they are, a type by extension.
 fn serve(root: &Path) -> u16 {
@@ -746,7 +727,7 @@ fn percent_decode(s: &str) -> String {
 }
 
 /// The search page's DOM after its script ran.
-fn search_page(browser: &str, port: u16, query: &str) -> String {
+fn search_page(browser: &Path, port: u16, query: &str) -> String {
     let url = format!("http://127.0.0.1:{port}/search/?{query}");
     // On a loaded machine the page may not have finished within the virtual-time
     // budget: try again (a page that settled shows results or says there are none).
@@ -754,17 +735,8 @@ fn search_page(browser: &str, port: u16, query: &str) -> String {
     for _ in 0..3 {
         let profile = tempfile::tempdir().unwrap();
         let out = Command::new(browser)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--virtual-time-budget=30000",
-                "--dump-dom",
-            ])
+            .args(crate::HEADLESS)
+            .args(["--virtual-time-budget=30000", "--dump-dom"])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg(&url)
             .output()
@@ -779,7 +751,10 @@ fn search_page(browser: &str, port: u16, query: &str) -> String {
 
 #[test]
 fn the_search_page_shows_results_in_the_authors_spelling() {
-    let Some(browser) = chromium() else { return };
+    let Some(browser) = crate::chromium() else {
+        return;
+    };
+    let browser = browser.as_path();
     let site = copy_site("site");
     build(site.path());
     let port = serve(&site.path().join("public"));

@@ -8,25 +8,13 @@
 use super::{http, Server, NATO, WAIT};
 use serde_json::{json, Value};
 use std::fs;
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::net::TcpStream;
 use std::os::unix::process::CommandExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
-
-/// The Chromium binary: `WARRAQ_CHROMIUM`, else `chromium` (Debian) or
-/// `chromium-browser` on the `PATH`.
-fn find_chromium() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("WARRAQ_CHROMIUM") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .flat_map(|dir| ["chromium", "chromium-browser"].map(|n| dir.join(n)))
-        .find(|p| p.is_file())
-}
 
 /// A headless Chromium in its own process group, with a fresh profile; killed on drop.
 struct Chromium {
@@ -39,16 +27,8 @@ impl Chromium {
     fn launch(bin: &Path) -> Chromium {
         let profile = tempfile::tempdir().unwrap();
         let mut child = Command::new(bin)
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--remote-debugging-port=0",
-            ])
+            .args(super::common::HEADLESS)
+            .arg("--remote-debugging-port=0")
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .arg("about:blank")
             .stdin(Stdio::null())
@@ -179,15 +159,7 @@ const OVERLAY: &str = "(() => { const o = document.getElementById('__warraq-over
 
 #[test]
 fn an_open_page_follows_the_edits() {
-    let Some(bin) = find_chromium() else {
-        if std::env::var_os("CI").is_some() {
-            panic!("Chromium is missing under CI: `.ci/run` should have installed it");
-        }
-        // Straight to stderr, past the test harness's capture, so that it is seen.
-        let _ = writeln!(
-            std::io::stderr(),
-            "skipping the browser test of `warraq serve`: no Chromium (apt-get install chromium)"
-        );
+    let Some(bin) = super::common::chromium() else {
         return;
     };
     let s = Server::start();
