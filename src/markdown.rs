@@ -341,26 +341,103 @@ fn plain_text(events: &[Event<'_>]) -> String {
 /// join two word characters (`don't`, `U.S`, `2,000`) as UAX #29's MidLetter and MidNum
 /// rules do. The tests check it against `unicode-segmentation` on real text.
 pub fn count_words(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    let arabic = arabic_classes();
+    let class_at = |i: usize| class_at(text, arabic, i);
     let mut count = 0;
     let mut in_word = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        if is_ideograph(c) {
-            // Each ideograph or hiragana is a word of its own.
-            count += 1;
-            in_word = false;
-        } else if is_word_char(c) {
-            if !in_word {
-                count += 1;
-                in_word = true;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (class, len) = class_at(i);
+        i += len;
+        match class {
+            Class::Word => {
+                if !in_word {
+                    count += 1;
+                    in_word = true;
+                }
             }
-        } else if in_word && is_mid_word(c) && chars.peek().is_some_and(|&n| is_word_char(n)) {
-            // Stays inside the word.
-        } else {
-            in_word = false;
+            // Each ideograph or hiragana is a word of its own.
+            Class::Ideograph | Class::IdeographWordChar => {
+                count += 1;
+                in_word = false;
+            }
+            // Stays inside the word when a word character follows.
+            Class::Mid if in_word && i < bytes.len() && class_at(i).0.is_word_char() => {}
+            Class::Mid | Class::Other => in_word = false,
         }
     }
     count
+}
+
+/// The class of the character starting at byte `i` of `text`, and its length in bytes.
+#[inline(always)]
+fn class_at(text: &str, arabic: &[Class; 256], i: usize) -> (Class, usize) {
+    let bytes = text.as_bytes();
+    let b = bytes[i];
+    if b < 0x80 {
+        (ASCII_CLASSES[b as usize], 1)
+    } else if (0xD8..=0xDB).contains(&b) && i + 1 < bytes.len() {
+        // U+0600..U+06FF: two bytes, the block Arabic text is written in.
+        let index = (usize::from(b - 0xD8) << 6) | usize::from(bytes[i + 1] & 0x3F);
+        (arabic[index], 2)
+    } else {
+        let c = text[i..].chars().next().unwrap_or(' ');
+        (classify(c), c.len_utf8())
+    }
+}
+
+/// What [`count_words`] needs to know of a character.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Word,
+    /// Counted alone ([`is_ideograph`]); the second kind also joins a word across a
+    /// [`Class::Mid`] character before it, as a word character does.
+    Ideograph,
+    IdeographWordChar,
+    Mid,
+    Other,
+}
+
+impl Class {
+    fn is_word_char(self) -> bool {
+        matches!(self, Class::Word | Class::IdeographWordChar)
+    }
+}
+
+fn classify(c: char) -> Class {
+    match (is_ideograph(c), is_word_char(c)) {
+        (true, true) => Class::IdeographWordChar,
+        (true, false) => Class::Ideograph,
+        (false, true) => Class::Word,
+        (false, false) if is_mid_word(c) => Class::Mid,
+        (false, false) => Class::Other,
+    }
+}
+
+const ASCII_CLASSES: [Class; 128] = {
+    let mut table = [Class::Other; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        table[b] = if c.is_ascii_alphanumeric() || c == b'_' {
+            Class::Word
+        } else if matches!(c, b'\'' | b'.' | b',' | b':' | b';') {
+            Class::Mid
+        } else {
+            Class::Other
+        };
+        b += 1;
+    }
+    table
+};
+
+/// The classes of U+0600..U+06FF, indexed by the low bits of their two UTF-8 bytes.
+fn arabic_classes() -> &'static [Class; 256] {
+    static TABLE: std::sync::OnceLock<[Class; 256]> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        std::array::from_fn(|i| classify(char::from_u32(0x600 + i as u32).unwrap_or(' ')))
+    })
 }
 
 fn is_ideograph(c: char) -> bool {
@@ -610,6 +687,61 @@ mod tests {
         // An image inside text stays inline.
         let out = r("نص ![a](/a.jpg) نص\n");
         assert!(!out.html.contains("<figure>"));
+    }
+
+    /// The character-by-character definition [`count_words`] must agree with.
+    fn count_words_by_chars(text: &str) -> usize {
+        let mut count = 0;
+        let mut in_word = false;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if is_ideograph(c) {
+                count += 1;
+                in_word = false;
+            } else if is_word_char(c) {
+                if !in_word {
+                    count += 1;
+                    in_word = true;
+                }
+            } else if in_word && is_mid_word(c) && chars.peek().is_some_and(|&n| is_word_char(n)) {
+            } else {
+                in_word = false;
+            }
+        }
+        count
+    }
+
+    #[test]
+    fn word_count_tables_agree_with_the_character_rules() {
+        // Every character of the tables' ranges, and each next to the others that matter.
+        let mut singles: Vec<char> = (0u32..0x80)
+            .chain(0x5F0..0x710)
+            .filter_map(char::from_u32)
+            .collect();
+        singles.extend([
+            '\u{00B7}',
+            '\u{2019}',
+            '\u{200C}',
+            '中',
+            'ぁ',
+            '\u{2A6E0}',
+            'é',
+            '\u{FE52}',
+        ]);
+        for &a in &singles {
+            for &b in &['a', 'ب', '.', '\'', ' ', '\u{064E}', '中', '\u{066C}'] {
+                for text in [
+                    format!("{a}"),
+                    format!("x{a}{b}"),
+                    format!("ب{a}{b}ب"),
+                    format!("{b}{a}"),
+                ] {
+                    assert_eq!(count_words(&text), count_words_by_chars(&text), "{text:?}");
+                }
+            }
+        }
+        let seed = include_str!("../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
+        assert_eq!(count_words(seed), count_words_by_chars(seed));
     }
 
     #[test]
