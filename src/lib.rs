@@ -306,10 +306,10 @@ pub fn load_all_with(
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
-    let (targets, paths) = link_targets(&content_dir, &paths, &mut problems);
+    let (targets, heads) = link_targets(&content_dir, &paths, &mut problems);
     let pages = render_pages(
         &content_dir,
-        &paths,
+        heads,
         config,
         &targets,
         vocabulary,
@@ -327,47 +327,50 @@ fn link_targets(
     content_dir: &Path,
     paths: &[PathBuf],
     problems: &mut Vec<Diagnostic>,
-) -> (links::Targets, Vec<PathBuf>) {
+) -> (links::Targets, Vec<(PathBuf, page::KnownHead)>) {
     let results: Vec<_> = paths
         .par_iter()
         .map(|path| {
             let rel = path.strip_prefix(content_dir).unwrap_or(path);
-            let url = |text: &str| {
+            let known = |text: &str| {
                 page::parse_head(text, rel)
-                    .map(|h| h.url().to_owned())
+                    .map(page::Head::known)
                     .map_err(|e| e.in_file(path))
             };
             let (head, whole) = content::load_head(path)?;
-            let found = match url(&head) {
+            let found = match known(&head) {
                 // Front matter longer than the start read: read it all.
-                Err(_) if !whole => url(&content::load(path)?),
+                Err(_) if !whole => known(&content::load(path)?),
                 found => found,
             };
-            found.map(|url| (path.clone(), rel.to_path_buf(), url))
+            found.map(|k| (path.clone(), k))
         })
         .collect();
     let found = collect_ok(results, problems);
-    let paths = found.iter().map(|(path, _, _)| path.clone()).collect();
-    let targets = links::Targets::new(found.into_iter().map(|(_, rel, url)| (rel, url)));
-    (targets, paths)
+    let targets = links::Targets::new(found.iter().map(|(path, k)| {
+        let rel = path.strip_prefix(content_dir).unwrap_or(path);
+        (rel.to_path_buf(), k.url().to_owned())
+    }));
+    (targets, found)
 }
 
 /// Second pass: each source, read again whole, becomes its page, and its text is freed
 /// as soon as it has (cheaper than holding every text and every page's HTML at once,
-/// which doubled peak memory). A file that changed between the passes is reported.
+/// which doubled peak memory). Its front matter is taken from the first pass unless the
+/// file changed in between, when it is parsed again (and any new error reported).
 fn render_pages(
     content_dir: &Path,
-    paths: &[PathBuf],
+    heads: Vec<(PathBuf, page::KnownHead)>,
     config: &Config,
     targets: &links::Targets,
     vocabulary: Option<&search_index::Vocabulary>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Page> {
-    let results: Vec<Result<Page, Diagnostic>> = paths
-        .par_iter()
-        .map(|path| {
-            let s = content::Source::read(path, content_dir)?;
-            page::parse_head(&s.text, &s.rel)
+    let results: Vec<Result<Page, Diagnostic>> = heads
+        .into_par_iter()
+        .map(|(path, known)| {
+            let s = content::Source::read(&path, content_dir)?;
+            page::parse_head_reusing(&s.text, &s.rel, Some(known))
                 .and_then(|head| head.into_page_with(config, targets, vocabulary))
                 .map(|mut p| {
                     p.path = s.path.clone();
