@@ -342,49 +342,46 @@ fn plain_text(events: &[Event<'_>]) -> String {
 /// rules do. The tests check it against `unicode-segmentation` on real text.
 pub fn count_words(text: &str) -> usize {
     let bytes = text.as_bytes();
-    let arabic = arabic_classes();
-    let class_at = |i: usize| class_at(text, arabic, i);
-    let mut count = 0;
-    let mut in_word = false;
-    let mut i = 0;
-    while i < bytes.len() {
-        let (class, len) = class_at(i);
-        i += len;
+    let table = byte_pair_classes();
+    let mut count = 0usize;
+    let mut in_word = 0usize;
+    let mut prev = 0u8;
+    for (i, &b) in bytes.iter().enumerate() {
+        let class = table[(usize::from(prev) << 8) | usize::from(b)];
+        prev = b;
+        if class <= SKIP {
+            // The common case, without branches: a word character starts a word unless
+            // one is open; a skipped byte (the first of an Arabic letter) changes nothing.
+            let word = usize::from(class == WORD);
+            let skip = usize::from(class == SKIP);
+            count += word & (in_word ^ 1);
+            in_word = word | (skip & in_word);
+            continue;
+        }
+        let (class, next) = if class == MID {
+            (Class::Mid, i + 1)
+        } else {
+            // The first byte of a character outside ASCII and U+0600..U+06FF.
+            let c = text[i..].chars().next().unwrap_or(' ');
+            (classify(c), i + c.len_utf8())
+        };
         match class {
             Class::Word => {
-                if !in_word {
-                    count += 1;
-                    in_word = true;
-                }
+                count += in_word ^ 1;
+                in_word = 1;
             }
             // Each ideograph or hiragana is a word of its own.
             Class::Ideograph | Class::IdeographWordChar => {
                 count += 1;
-                in_word = false;
+                in_word = 0;
             }
             // Stays inside the word when a word character follows.
-            Class::Mid if in_word && i < bytes.len() && class_at(i).0.is_word_char() => {}
-            Class::Mid | Class::Other => in_word = false,
+            Class::Mid if in_word == 1 && text[next..].chars().next().is_some_and(is_word_char) => {
+            }
+            Class::Mid | Class::Other => in_word = 0,
         }
     }
     count
-}
-
-/// The class of the character starting at byte `i` of `text`, and its length in bytes.
-#[inline(always)]
-fn class_at(text: &str, arabic: &[Class; 256], i: usize) -> (Class, usize) {
-    let bytes = text.as_bytes();
-    let b = bytes[i];
-    if b < 0x80 {
-        (ASCII_CLASSES[b as usize], 1)
-    } else if (0xD8..=0xDB).contains(&b) && i + 1 < bytes.len() {
-        // U+0600..U+06FF: two bytes, the block Arabic text is written in.
-        let index = (usize::from(b - 0xD8) << 6) | usize::from(bytes[i + 1] & 0x3F);
-        (arabic[index], 2)
-    } else {
-        let c = text[i..].chars().next().unwrap_or(' ');
-        (classify(c), c.len_utf8())
-    }
 }
 
 /// What [`count_words`] needs to know of a character.
@@ -399,12 +396,6 @@ enum Class {
     Other,
 }
 
-impl Class {
-    fn is_word_char(self) -> bool {
-        matches!(self, Class::Word | Class::IdeographWordChar)
-    }
-}
-
 fn classify(c: char) -> Class {
     match (is_ideograph(c), is_word_char(c)) {
         (true, true) => Class::IdeographWordChar,
@@ -415,28 +406,42 @@ fn classify(c: char) -> Class {
     }
 }
 
-const ASCII_CLASSES: [Class; 128] = {
-    let mut table = [Class::Other; 128];
-    let mut b = 0;
-    while b < 128 {
-        let c = b as u8;
-        table[b] = if c.is_ascii_alphanumeric() || c == b'_' {
-            Class::Word
-        } else if matches!(c, b'\'' | b'.' | b',' | b':' | b';') {
-            Class::Mid
-        } else {
-            Class::Other
-        };
-        b += 1;
-    }
-    table
-};
+// What a byte, after the byte before it, tells [`count_words`].
+const OTHER: u8 = 0;
+const WORD: u8 = 1;
+/// The first byte of a character of U+0600..U+06FF (its second byte tells the class),
+/// or a later byte of a character outside ASCII and that block.
+const SKIP: u8 = 2;
+const MID: u8 = 3;
+/// The first byte of a character outside ASCII and U+0600..U+06FF.
+const FOREIGN: u8 = 4;
 
-/// The classes of U+0600..U+06FF, indexed by the low bits of their two UTF-8 bytes.
-fn arabic_classes() -> &'static [Class; 256] {
-    static TABLE: std::sync::OnceLock<[Class; 256]> = std::sync::OnceLock::new();
+/// The class of each byte given the byte before it: ASCII bytes by themselves, the
+/// second byte of an Arabic-block character (after a lead byte D8..DB) by the character
+/// the two make. Arabic text then takes one lookup per byte and no branch.
+fn byte_pair_classes() -> &'static [u8; 65536] {
+    static TABLE: std::sync::OnceLock<Box<[u8; 65536]>> = std::sync::OnceLock::new();
     TABLE.get_or_init(|| {
-        std::array::from_fn(|i| classify(char::from_u32(0x600 + i as u32).unwrap_or(' ')))
+        let of = |c: char| match classify(c) {
+            Class::Word => WORD,
+            Class::Mid => MID,
+            Class::Other => OTHER,
+            Class::Ideograph | Class::IdeographWordChar => FOREIGN,
+        };
+        let mut table = Box::new([OTHER; 65536]);
+        for (i, class) in table.iter_mut().enumerate() {
+            let (prev, b) = ((i >> 8) as u8, i as u8);
+            *class = match b {
+                0..=0x7F => of(char::from(b)),
+                0x80..=0xBF if (0xD8..=0xDB).contains(&prev) => {
+                    let cp = 0x600 + (u32::from(prev - 0xD8) << 6) + u32::from(b & 0x3F);
+                    of(char::from_u32(cp).unwrap_or(' '))
+                }
+                0x80..=0xBF | 0xD8..=0xDB => SKIP,
+                _ => FOREIGN,
+            };
+        }
+        table
     })
 }
 
