@@ -747,6 +747,22 @@ mod tests {
         }
         let seed = include_str!("../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
         assert_eq!(count_words(seed), count_words_by_chars(seed));
+        // Strings drawn (by a fixed generator) from characters of every class.
+        let alphabet: Vec<char> = "ab1_ .,:;'-\n\u{ab}\u{bb}\u{2019}\u{200c}\u{ad}\u{66c}\u{60c}\u{61f}\u{640}\u{64e}\u{660}\u{6d4}بةى中ぁé\u{1F600}\u{2A6E0}"
+            .chars()
+            .collect();
+        let mut state = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            let text: String = (0..12)
+                .map(|_| {
+                    state ^= state << 13;
+                    state ^= state >> 7;
+                    state ^= state << 17;
+                    alphabet[(state % alphabet.len() as u64) as usize]
+                })
+                .collect();
+            assert_eq!(count_words(&text), count_words_by_chars(&text), "{text:?}");
+        }
     }
 
     #[test]
