@@ -6,7 +6,8 @@ use crate::error::Diagnostic;
 use crate::page::{Kind, Page};
 use crate::slug::{slugify, term_key};
 use rayon::prelude::*;
-use std::collections::{BTreeMap, HashMap};
+use hashbrown::HashMap;
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
