@@ -90,7 +90,11 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     if previous.stamp == stamp && output.is_dir() {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
-    let vocabulary = search_index::Vocabulary::new();
+    let vocabulary = if config.search {
+        search_index::Vocabulary::spilling()
+    } else {
+        search_index::Vocabulary::new()
+    };
     let (mut pages, problems, targets) =
         load_all_with(root, &config, config.search.then_some(&vocabulary));
     if !problems.is_empty() {

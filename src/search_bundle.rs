@@ -24,6 +24,7 @@ use pagefind_stem::{Algorithm, Stemmer};
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
 use xxhash_rust::xxh3::Xxh3;
 
 /// The Pagefind release whose format is written and whose engine files are shipped.
@@ -346,10 +347,15 @@ where
         .par_iter_mut()
         .zip(&page_hashes)
         .map(|(e, name)| {
-            let gz = e.doc.head.finish(&e.tail);
-            e.release(true, false);
             let path = format!("{DIR}/fragment/{name}.pf_fragment");
-            let r = write(&path, &gz);
+            let r = match e.doc.head.finish(&e.tail) {
+                Ok(gz) => write(&path, &gz),
+                Err(err) => Err(Diagnostic::file(
+                    Path::new(&path),
+                    format!("cannot read back the search text kept for it: {err}"),
+                )),
+            };
+            e.release(true, false);
             (path, r)
         })
         .collect();

@@ -35,6 +35,9 @@ pub struct Vocabulary {
     /// Tells vocabularies apart, so a thread's cache of ids ([`LocalWords`]) is never
     /// used with another vocabulary than the one it was filled from.
     serial: u64,
+    /// Where the documents' compressed text is kept until it is written, if not in
+    /// memory ([`Vocabulary::spilling`]).
+    spill: Option<std::sync::Arc<gzip::Spill>>,
 }
 
 impl Default for Vocabulary {
@@ -43,6 +46,7 @@ impl Default for Vocabulary {
         Vocabulary {
             inner: RwLock::default(),
             serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+            spill: None,
         }
     }
 }
@@ -56,6 +60,15 @@ struct Words {
 impl Vocabulary {
     pub fn new() -> Vocabulary {
         Vocabulary::default()
+    }
+
+    /// A vocabulary whose documents keep their compressed text in a temporary file
+    /// rather than in memory (a one-off build; in memory if no such file can be made).
+    pub fn spilling() -> Vocabulary {
+        Vocabulary {
+            spill: gzip::Spill::new().ok().map(std::sync::Arc::new),
+            ..Vocabulary::default()
+        }
     }
 
     /// The ids of `words`, numbering the new ones.
@@ -188,7 +201,7 @@ impl Document {
             local.order.len()
         );
         Document {
-            head: gzip::Head::new(head.as_bytes(), FRAGMENT_LEVEL),
+            head: gzip::Head::new_in(head.as_bytes(), FRAGMENT_LEVEL, vocabulary.spill.as_ref()),
             head_hash: xxh3_64(head.as_bytes()),
             words,
             title_words: counts[0],
@@ -476,7 +489,7 @@ mod tests {
     fn head_holds_the_text_as_written() {
         let v = Vocabulary::new();
         let d = Document::new("/a/", "العنوان", None, "نصٌّ \"مقتبس\"\n", &v);
-        let gz = d.head.finish(b"\"meta\":{}}");
+        let gz = d.head.finish(b"\"meta\":{}}").unwrap();
         let mut text = String::new();
         flate2::read::GzDecoder::new(&gz[..])
             .read_to_string(&mut text)
