@@ -596,6 +596,33 @@ fn search_false_builds_no_index_and_no_box() {
 }
 
 #[test]
+fn the_index_is_the_same_when_its_text_cannot_wait_in_a_temporary_file() {
+    // A build keeps the search text in a temporary file until it writes the fragments;
+    // with no usable temporary folder it keeps it in memory, and writes the same index.
+    let site = copy_site("site");
+    build(site.path());
+    let spilled = crate::read_tree(&site.path().join("public/pagefind"));
+    assert!(spilled.keys().any(|f| f.ends_with(".pf_fragment")));
+    let other = copy_site("site");
+    let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .arg("build")
+        .arg("--root")
+        .arg(other.path())
+        .env("TMPDIR", other.path().join("no-such-folder"))
+        .output()
+        .expect("warraq runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        crate::read_tree(&other.path().join("public/pagefind")),
+        spilled
+    );
+}
+
+#[test]
 fn the_index_is_rebuilt_only_when_an_article_changes() {
     let site = copy_site("site");
     build(site.path());
