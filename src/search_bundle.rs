@@ -561,6 +561,7 @@ fn postings(entries: &mut [Entry<'_>], vocabulary: &Vocabulary, language: &str) 
             .collect();
         (stem_of, stems)
     });
+    let caps = body_position_caps(entries, &stem_of, stems.len());
     // In batches, so only a batch of pages' postings is held besides the result. The
     // stems are dealt into shards merged in parallel: stem `s` is in shard `s % n`.
     let n = rayon::current_num_threads().max(1);
@@ -573,7 +574,7 @@ fn postings(entries: &mut [Entry<'_>], vocabulary: &Vocabulary, language: &str) 
         let pages: Vec<PagePostings> = batch
             .par_iter_mut()
             .map(|e| {
-                let p = page_postings(&e.doc, &stem_of);
+                let p = page_postings(&e.doc, &stem_of, &caps);
                 e.release(false, true);
                 p
             })
@@ -601,48 +602,53 @@ fn postings(entries: &mut [Entry<'_>], vocabulary: &Vocabulary, language: &str) 
     }
     let mut stems: Vec<Postings> = shards.into_iter().flatten().collect();
     stems.retain(|p| p.pages > 0);
-    let total = entries.len() as u64;
-    stems
-        .par_iter_mut()
-        .filter(|p| p.pages * 2 > total)
-        .for_each(|p| thin(p, BODY_POSITIONS_OF_COMMON_STEMS));
     stems.sort_unstable_by(|a, b| a.word.cmp(&b.word));
     stems
 }
 
-/// Keeps the first `keep` body positions of `p` in each page (and every title and
-/// subtitle position), re-encoding its bytes as [`page_postings`] wrote them.
-fn thin(p: &mut Postings, keep: usize) {
-    let old = std::mem::take(&mut p.bytes);
-    let mut d = minicbor::Decoder::new(&old);
-    let mut locs: Vec<i64> = Vec::new();
-    p.units = 0;
-    for _ in 0..p.pages {
-        let page = (|| -> Result<u64, minicbor::decode::Error> {
-            d.array()?;
-            let delta = d.u64()?;
-            let n = d.array()?.unwrap_or(0);
-            locs.clear();
-            for _ in 0..n {
-                locs.push(d.i64()?);
+/// The body positions each stem keeps per page: [`MAX_BODY_POSITIONS`], or
+/// [`BODY_POSITIONS_OF_COMMON_STEMS`] for a stem found in more than half the pages.
+fn body_position_caps(entries: &[Entry<'_>], stem_of: &[u32], stems: usize) -> Vec<u8> {
+    // Pages per stem, counted in one part of the pages per thread.
+    let part = entries
+        .len()
+        .div_ceil(rayon::current_num_threads().max(1))
+        .max(1);
+    let pages = entries
+        .par_chunks(part)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let (mut pages, mut last) = (vec![0u32; stems], vec![usize::MAX; stems]);
+            for (i, e) in chunk.iter().enumerate() {
+                let page = k * part + i;
+                for (word, _, _) in e.doc.postings() {
+                    let stem = stem_of[word as usize] as usize;
+                    if last[stem] != page {
+                        last[stem] = page;
+                        pages[stem] += 1;
+                    }
+                }
             }
-            d.array()?;
-            Ok(delta)
-        })();
-        let delta = page.expect("postings decode as they were encoded");
-        // Body positions come first, until the first weight marker (a negative number).
-        let body = locs.iter().position(|&l| l < 0).unwrap_or(locs.len());
-        locs.drain(keep.min(body)..body);
-        let mut e = Encoder::new(&mut p.bytes);
-        ok(e.array(3)
-            .and_then(|e| e.u64(delta))
-            .and_then(|e| e.array(locs.len() as u64)));
-        for &l in &locs {
-            ok(e.i64(l));
-        }
-        ok(e.array(0));
-        p.units += locs.len() + 1;
-    }
+            pages
+        })
+        .reduce(
+            || vec![0; stems],
+            |mut a, b| {
+                a.iter_mut().zip(b).for_each(|(x, y)| *x += y);
+                a
+            },
+        );
+    pages
+        .into_iter()
+        .map(|n| {
+            let common = u64::from(n) * 2 > entries.len() as u64;
+            (if common {
+                BODY_POSITIONS_OF_COMMON_STEMS
+            } else {
+                MAX_BODY_POSITIONS
+            }) as u8
+        })
+        .collect()
 }
 
 /// One page's postings: for each stem in order, `(stem, length of its locs, end of its
@@ -655,7 +661,7 @@ struct PagePostings {
 /// One page's postings. Locs are grouped by weight and delta-encoded within a group; a
 /// negative number `-w - 1` switches to weight `w` and is followed by an absolute
 /// position (Pagefind's packing).
-fn page_postings(doc: &Document, stem_of: &[u32]) -> PagePostings {
+fn page_postings(doc: &Document, stem_of: &[u32], caps: &[u8]) -> PagePostings {
     // (stem, weight, position) packed in one integer sorts fast.
     let mut keys: Vec<u64> = doc
         .postings()
@@ -670,14 +676,15 @@ fn page_postings(doc: &Document, stem_of: &[u32]) -> PagePostings {
     };
     let mut locs: Vec<(u8, u32)> = Vec::new();
     for group in keys.chunk_by(|a, b| a >> 40 == b >> 40) {
-        // Body positions sort first (the lowest weight): keep the first few.
+        // Body positions sort first (the lowest weight): keep the stem's first few.
+        let cap = usize::from(caps[(group[0] >> 40) as usize]);
         locs.clear();
         let mut body = 0;
         for &k in group {
             let (weight, pos) = ((k >> 32) as u8, k as u32);
             if weight == crate::search_index::WEIGHT_BODY {
                 body += 1;
-                if body > MAX_BODY_POSITIONS {
+                if body > cap {
                     continue;
                 }
             }
@@ -862,50 +869,28 @@ mod tests {
         }
     }
 
-    /// `(page delta, locs)` of each page of encoded postings.
-    fn decode(bytes: &[u8], pages: u64) -> Vec<(u64, Vec<i64>)> {
-        let mut d = minicbor::Decoder::new(bytes);
-        (0..pages)
-            .map(|_| {
-                assert_eq!(d.array().unwrap(), Some(3));
-                let delta = d.u64().unwrap();
-                let n = d.array().unwrap().unwrap();
-                let locs = (0..n).map(|_| d.i64().unwrap()).collect();
-                assert_eq!(d.array().unwrap(), Some(0));
-                (delta, locs)
-            })
-            .collect()
-    }
-
     #[test]
-    fn thinning_keeps_the_first_body_positions_and_every_title_position() {
-        let pages = [
-            (0u64, vec![5i64, 3, 4, -169, 0, 1]),
-            (3, vec![2]),
-            (1, vec![-169, 7]),
-        ];
-        let mut p = postings("سياس");
-        p.pages = pages.len() as u64;
-        for (delta, locs) in &pages {
-            let mut e = Encoder::new(&mut p.bytes);
-            ok(e.array(3)
-                .and_then(|e| e.u64(*delta))
-                .and_then(|e| e.array(locs.len() as u64)));
-            for &l in locs {
-                ok(e.i64(l));
-            }
-            ok(e.array(0));
+    fn each_stem_keeps_its_own_number_of_body_positions() {
+        let v = Vocabulary::new();
+        // Title `ب`; body: `ا` four times, `ب` four times.
+        let doc = Document::new("/a/", "ب", None, "ا ب ا ب ا ب ا ب", &v);
+        let words = v.with_words(|w| w.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+        let stem_of: Vec<u32> = (0..words.len() as u32).collect();
+        let caps: Vec<u8> = words.iter().map(|w| if w == "ا" { 3 } else { 2 }).collect();
+        let p = page_postings(&doc, &stem_of, &caps);
+        // `locs` of each stem: body positions as deltas, then a weight switch and the
+        // title's absolute position.
+        let mut d = minicbor::Decoder::new(&p.bytes);
+        let mut locs_of = BTreeMap::new();
+        for &(stem, len, _) in &p.items {
+            assert_eq!(d.array().unwrap(), Some(u64::from(len)));
+            let locs: Vec<i64> = (0..len).map(|_| d.i64().unwrap()).collect();
+            assert_eq!(d.array().unwrap(), Some(0));
+            locs_of.insert(words[stem as usize].clone(), locs);
         }
-        thin(&mut p, 2);
-        assert_eq!(
-            decode(&p.bytes, p.pages),
-            vec![
-                (0, vec![5, 3, -169, 0, 1]),
-                (3, vec![2]),
-                (1, vec![-169, 7])
-            ]
-        );
-        assert_eq!(p.units, 6 + 2 + 3);
+        let title = -i64::from(crate::search_index::WEIGHT_TITLE) - 1;
+        assert_eq!(locs_of["ا"], vec![1, 2, 2]);
+        assert_eq!(locs_of["ب"], vec![2, 2, title, 0]);
     }
 
     #[test]
