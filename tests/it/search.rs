@@ -37,10 +37,16 @@ fn js(script: &str) -> String {
 }
 
 fn build(root: &Path) {
+    build_with(root, &[]);
+}
+
+/// `warraq build` with these environment variables set.
+fn build_with(root: &Path, env: &[(&str, &Path)]) {
     let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
         .arg("build")
         .arg("--root")
         .arg(root)
+        .envs(env.iter().copied())
         .output()
         .expect("warraq runs");
     assert!(
@@ -604,17 +610,9 @@ fn the_index_is_the_same_when_its_text_cannot_wait_in_a_temporary_file() {
     let spilled = crate::read_tree(&site.path().join("public/pagefind"));
     assert!(spilled.keys().any(|f| f.ends_with(".pf_fragment")));
     let other = copy_site("site");
-    let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
-        .arg("build")
-        .arg("--root")
-        .arg(other.path())
-        .env("TMPDIR", other.path().join("no-such-folder"))
-        .output()
-        .expect("warraq runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    build_with(
+        other.path(),
+        &[("TMPDIR", &other.path().join("no-such-folder"))],
     );
     assert_eq!(
         crate::read_tree(&other.path().join("public/pagefind")),
