@@ -351,10 +351,11 @@ fn link_targets(
         })
         .collect();
     let found = collect_ok(results, problems);
-    let targets = links::Targets::new(found.iter().map(|(path, k)| {
-        let rel = path.strip_prefix(content_dir).unwrap_or(path);
-        (rel.to_path_buf(), k.url().to_owned())
-    }));
+    let targets = links::Targets::new(
+        found
+            .iter()
+            .map(|(_, k)| (k.rel().to_path_buf(), k.url().to_owned())),
+    );
     (targets, found)
 }
 

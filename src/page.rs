@@ -219,6 +219,11 @@ pub struct KnownHead {
 }
 
 impl KnownHead {
+    /// The file's path under `content/`.
+    pub fn rel(&self) -> &Path {
+        &self.rel
+    }
+
     pub fn url(&self) -> &str {
         &self.url
     }
