@@ -126,6 +126,12 @@ impl Head {
         }
     }
 
+    /// Whether the compressed bytes wait in a [`Spill`] file.
+    #[cfg(test)]
+    pub fn is_spilled(&self) -> bool {
+        matches!(self.deflate, Deflate::Spilled(..))
+    }
+
     /// Compressed size.
     pub fn compressed_len(&self) -> usize {
         self.deflate.len()

@@ -423,18 +423,21 @@ mod tests {
         let rel = Path::new("articles/2019/x.md");
         let first = "---\ntitle: عنوان\nslug: أول\ndate: 2019-02-05\n---\nنص\n";
         let known = || parse_head(first, rel).unwrap().known();
-        // The body changed: the head is reused, the new body is rendered.
+        // The body changed: the head is reused (its title, marked here, is not read
+        // again from the text), the new body is rendered.
+        let mut marked = known();
+        marked.fm.title = "من المرور الأول".to_owned();
         let page = parse_head_reusing(
             "---\ntitle: عنوان\nslug: أول\ndate: 2019-02-05\n---\nكلام آخر\n",
             rel,
-            Some(known()),
+            Some(marked),
         )
         .unwrap()
         .into_page(&config(), &Targets::default())
         .unwrap();
         assert_eq!(
             (page.title.as_str(), page.url.as_str()),
-            ("عنوان", "/articles/أول/")
+            ("من المرور الأول", "/articles/أول/")
         );
         assert_eq!(page.summary_plain, "كلام آخر");
         // The front matter changed: it is read again, errors and all.

@@ -486,6 +486,16 @@ mod tests {
     }
 
     #[test]
+    fn a_spilling_vocabulary_keeps_the_text_out_of_memory_and_the_same() {
+        let (kept, spilling) = (Vocabulary::new(), Vocabulary::spilling());
+        let a = Document::new("/a/", "العنوان", None, "نص المقال", &kept);
+        let b = Document::new("/a/", "العنوان", None, "نص المقال", &spilling);
+        assert!(!a.head.is_spilled());
+        assert!(b.head.is_spilled());
+        assert_eq!(b.head.finish(b"}").unwrap(), a.head.finish(b"}").unwrap());
+    }
+
+    #[test]
     fn head_holds_the_text_as_written() {
         let v = Vocabulary::new();
         let d = Document::new("/a/", "العنوان", None, "نصٌّ \"مقتبس\"\n", &v);
