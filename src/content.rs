@@ -205,20 +205,24 @@ fn read_all(path: &Path, file: fs::File, len: u64) -> Result<String, Diagnostic>
     decode(bytes).map_err(|e| e.in_file(path))
 }
 
+/// Bytes → text, as [`String::from_utf8`] but validated with SIMD first: std's check is
+/// fast for ASCII only, and Arabic text is not.
+pub fn utf8(bytes: Vec<u8>) -> Result<String, std::string::FromUtf8Error> {
+    match simdutf8::basic::from_utf8(&bytes) {
+        // SAFETY: simdutf8 has just validated these bytes as UTF-8.
+        Ok(_) => Ok(unsafe { String::from_utf8_unchecked(bytes) }),
+        // std finds the position of the first bad byte (for messages).
+        Err(_) => String::from_utf8(bytes),
+    }
+}
+
 /// Bytes → LF-only UTF-8 text, or a message naming what the bytes look like, at the
 /// line and column of the first byte that is not UTF-8.
 pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         return Err(Located::at(1, 1, "file is UTF-16: save it as UTF-8"));
     }
-    // SIMD validation first: std's is fast for ASCII only, and Arabic text is not.
-    let text = match simdutf8::basic::from_utf8(&bytes) {
-        // SAFETY: simdutf8 has just validated these bytes as UTF-8.
-        Ok(_) => Ok(unsafe { String::from_utf8_unchecked(bytes) }),
-        // std finds the position of the first bad byte for the message.
-        Err(_) => String::from_utf8(bytes),
-    };
-    let text = match text {
+    let text = match utf8(bytes) {
         Ok(t) => t,
         Err(e) => {
             let bad = e.utf8_error().valid_up_to();

@@ -8,85 +8,16 @@
 //! sync flush (an empty stored block, so the next part starts on a byte boundary and no
 //! block is marked final), and the gzip trailer's CRC-32 is continued across the parts.
 
+use crate::spill::{Kept, Store};
 use flate2::{Compress, Compression, FlushCompress};
-use std::os::unix::fs::FileExt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
 
 /// The start of a gzip stream: raw deflate data that does not end the stream.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Head {
-    deflate: Deflate,
+    /// The compressed bytes, in memory or in a build's temporary file.
+    deflate: Kept,
     crc: u32,
     len: u64,
-}
-
-/// Where a head's compressed bytes are.
-#[derive(Clone)]
-enum Deflate {
-    Memory(Vec<u8>),
-    /// In a [`Spill`] file, at an offset, this many bytes.
-    Spilled(Arc<Spill>, u64, usize),
-}
-
-impl Default for Deflate {
-    fn default() -> Deflate {
-        Deflate::Memory(Vec::new())
-    }
-}
-
-impl PartialEq for Deflate {
-    fn eq(&self, other: &Deflate) -> bool {
-        match (self, other) {
-            (Deflate::Memory(a), Deflate::Memory(b)) => a == b,
-            (Deflate::Spilled(f, at, n), Deflate::Spilled(g, bt, m)) => {
-                Arc::ptr_eq(f, g) && at == bt && n == m
-            }
-            _ => false,
-        }
-    }
-}
-
-impl Eq for Deflate {}
-
-impl Deflate {
-    fn len(&self) -> usize {
-        match self {
-            Deflate::Memory(v) => v.len(),
-            Deflate::Spilled(_, _, n) => *n,
-        }
-    }
-}
-
-/// An unnamed temporary file (removed by the system when the build ends, however it
-/// ends) that holds compressed heads until they are written out: at 100,000 articles
-/// the search fragments' text is 300 MB compressed, which a build need not hold in
-/// memory between parsing and writing.
-pub struct Spill {
-    file: std::fs::File,
-    end: AtomicU64,
-}
-
-impl Spill {
-    pub fn new() -> std::io::Result<Spill> {
-        Ok(Spill {
-            file: tempfile::tempfile()?,
-            end: AtomicU64::new(0),
-        })
-    }
-
-    /// Appends `bytes` (from any thread); returns their offset.
-    fn put(&self, bytes: &[u8]) -> std::io::Result<u64> {
-        let at = self.end.fetch_add(bytes.len() as u64, Ordering::Relaxed);
-        self.file.write_all_at(bytes, at)?;
-        Ok(at)
-    }
-
-    fn get(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        let mut out = vec![0; len];
-        self.file.read_exact_at(&mut out, at)?;
-        Ok(out)
-    }
 }
 
 impl std::fmt::Debug for Head {
@@ -106,17 +37,12 @@ const HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 0xff];
 impl Head {
     /// Compresses `data` as the first part of a stream.
     pub fn new(data: &[u8], level: u32) -> Head {
-        Head::new_in(data, level, None)
+        Head::new_in(data, level, &Store::memory())
     }
 
-    /// [`Head::new`], keeping the compressed bytes in `spill` when given one (in memory
-    /// if writing there fails: a full temporary folder only costs memory).
-    pub fn new_in(data: &[u8], level: u32, spill: Option<&Arc<Spill>>) -> Head {
-        let bytes = deflate(data, level, FlushCompress::Sync);
-        let deflate = match spill.map(|s| (s, s.put(&bytes))) {
-            Some((s, Ok(at))) => Deflate::Spilled(Arc::clone(s), at, bytes.len()),
-            _ => Deflate::Memory(bytes),
-        };
+    /// [`Head::new`], keeping the compressed bytes in `store`.
+    pub fn new_in(data: &[u8], level: u32, store: &Store) -> Head {
+        let deflate = store.keep(deflate(data, level, FlushCompress::Sync));
         let mut crc = crc32fast::Hasher::new();
         crc.update(data);
         Head {
@@ -126,10 +52,10 @@ impl Head {
         }
     }
 
-    /// Whether the compressed bytes wait in a [`Spill`] file.
+    /// Whether the compressed bytes wait in a temporary file.
     #[cfg(test)]
     pub fn is_spilled(&self) -> bool {
-        matches!(self.deflate, Deflate::Spilled(..))
+        self.deflate.is_spilled()
     }
 
     /// Compressed size.
@@ -141,21 +67,14 @@ impl Head {
     /// (it is short: compressing it saves less than starting a compressor costs). Fails
     /// only if a spilled head cannot be read back.
     pub fn finish(&self, tail: &[u8]) -> std::io::Result<Vec<u8>> {
-        let spilled;
-        let deflate = match &self.deflate {
-            Deflate::Memory(v) => v.as_slice(),
-            Deflate::Spilled(file, at, n) => {
-                spilled = file.get(*at, *n)?;
-                spilled.as_slice()
-            }
-        };
+        let deflate = self.deflate.bytes()?;
         let rest = stored(tail);
         let mut crc = crc32fast::Hasher::new_with_initial_len(self.crc, self.len);
         crc.update(tail);
         let total = self.len + tail.len() as u64;
         let mut out = Vec::with_capacity(HEADER.len() + deflate.len() + rest.len() + 8);
         out.extend_from_slice(&HEADER);
-        out.extend_from_slice(deflate);
+        out.extend_from_slice(&deflate);
         out.extend_from_slice(&rest);
         out.extend_from_slice(&crc.finalize().to_le_bytes());
         // ISIZE is the length modulo 2^32.
@@ -261,10 +180,10 @@ mod tests {
         let expected = head_text.clone() + "\",\"meta\":{}}";
         assert_eq!(gunzip(&gz), expected.as_bytes());
         // The same, with the head kept in a spill file among others.
-        let spill = Arc::new(Spill::new().unwrap());
-        let before = Head::new_in(b"other", 1, Some(&spill));
-        let spilled = Head::new_in(head_text.as_bytes(), 4, Some(&spill));
-        assert!(matches!(spilled.deflate, Deflate::Spilled(_, at, _) if at > 0));
+        let store = Store::temporary();
+        let before = Head::new_in(b"other", 1, &store);
+        let spilled = Head::new_in(head_text.as_bytes(), 4, &store);
+        assert!(spilled.is_spilled());
         assert_eq!(spilled.finish(b"\",\"meta\":{}}").unwrap(), gz);
         assert_eq!(gunzip(&before.finish(b"").unwrap()), b"other");
     }

@@ -41,6 +41,7 @@ pub mod serve;
 pub mod session;
 pub mod site;
 pub mod slug;
+pub mod spill;
 pub mod theme;
 pub mod views;
 pub mod watch;
@@ -90,13 +91,15 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     if previous.stamp == stamp && output.is_dir() {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
-    let vocabulary = if config.search {
-        search_index::Vocabulary::spilling()
-    } else {
-        search_index::Vocabulary::new()
-    };
-    let (mut pages, problems, targets) =
-        load_all_with(root, &config, config.search.then_some(&vocabulary));
+    // Each body's HTML and search text wait in a temporary file from parsing to writing.
+    let store = spill::Store::temporary();
+    let vocabulary = search_index::Vocabulary::keeping_in(store.clone());
+    let (mut pages, problems, targets) = load_all_with(
+        root,
+        &config,
+        config.search.then_some(&vocabulary),
+        Some(&store),
+    );
     if !problems.is_empty() {
         return Err(BuildFailed::from(problems).into());
     }
@@ -299,14 +302,16 @@ pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
 /// Every page that parses, every problem found, and the URL of every source file (for
 /// links written as paths to `.md` files).
 pub fn load_all(root: &Path, config: &Config) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
-    load_all_with(root, config, None)
+    load_all_with(root, config, None, None)
 }
 
-/// [`load_all`]; with a vocabulary, articles also get their search documents.
+/// [`load_all`]; with a vocabulary, articles also get their search documents, and with
+/// a store, pages keep their body's HTML there ([`Page::html`]).
 pub fn load_all_with(
     root: &Path,
     config: &Config,
     vocabulary: Option<&search_index::Vocabulary>,
+    bodies: Option<&spill::Store>,
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
@@ -317,6 +322,7 @@ pub fn load_all_with(
         config,
         &targets,
         vocabulary,
+        bodies,
         &mut problems,
     );
     (pages, problems, targets)
@@ -369,6 +375,7 @@ fn render_pages(
     config: &Config,
     targets: &links::Targets,
     vocabulary: Option<&search_index::Vocabulary>,
+    bodies: Option<&spill::Store>,
     problems: &mut Vec<Diagnostic>,
 ) -> Vec<Page> {
     let results: Vec<Result<Page, Diagnostic>> = heads
@@ -376,7 +383,7 @@ fn render_pages(
         .map(|(path, known)| {
             let s = content::Source::read(&path, content_dir)?;
             page::parse_head_reusing(&s.text, &s.rel, Some(known))
-                .and_then(|head| head.into_page_with(config, targets, vocabulary))
+                .and_then(|head| head.into_page_with(config, targets, vocabulary, bodies))
                 .map(|mut p| {
                     p.path = s.path.clone();
                     p

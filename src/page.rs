@@ -7,6 +7,7 @@ use crate::links::{self, Targets};
 use crate::markdown::{self, MarkdownOptions, TocEntry};
 use crate::search_index::{Document, Vocabulary};
 use crate::slug::{slugify, strip_invisible, term_key};
+use crate::spill::{Kept, Store};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
@@ -63,6 +64,10 @@ pub struct Page {
     pub author_key: Option<String>,
     /// The article's search words and text, when it was parsed for a site with search.
     pub search: Option<Document>,
+    /// The body's HTML, rendered while parsing, when the page was loaded with a store to
+    /// keep it in (a one-off build); else it is rendered again from the file when the
+    /// page is written ([`body_html`]).
+    pub html: Option<Kept>,
 }
 
 fn markdown_options(config: &Config) -> MarkdownOptions {
@@ -78,12 +83,23 @@ fn render_markdown(body: &str, rel: &Path, config: &Config, targets: &Targets) -
     })
 }
 
-/// The body's HTML, rendered again from the file. Pages do not keep their HTML: holding
-/// every article's HTML from parsing to rendering dominated memory (3 GB at 100,000
-/// articles); rendering the Markdown a second time costs a few percent of a build. The
-/// same function renders both times, so the HTML is the one `version` was hashed from
-/// (unless the file changed in between, which the next build sees).
+/// The body's HTML: the one kept while parsing, or else rendered again from the file.
+/// Holding every article's HTML in memory from parsing to rendering dominated memory
+/// (3 GB at 100,000 articles): a build keeps it in a temporary file ([`Store`]); the dev
+/// server, whose pages live across rebuilds, renders the Markdown again. The same
+/// function renders both times, so the HTML is the one `version` was hashed from (unless
+/// the file changed in between, which the next build sees).
 pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<String, Diagnostic> {
+    if let Some(kept) = &page.html {
+        let unreadable = |e: &dyn std::fmt::Display| {
+            Diagnostic::file(
+                &page.path,
+                format!("its HTML could not be read back from the build's temporary file: {e}"),
+            )
+        };
+        let bytes = kept.bytes().map_err(|e| unreadable(&e))?.into_owned();
+        return crate::content::utf8(bytes).map_err(|e| unreadable(&e));
+    }
     let text = crate::content::load(&page.path)?;
     let split = front_matter::split(&text).map_err(|e| e.in_file(&page.path))?;
     Ok(render_markdown(split.body, &page.rel, config, targets))
@@ -253,16 +269,18 @@ impl Head<'_> {
 
     /// Renders the body, rewriting links to other source files through `targets`.
     pub fn into_page(self, config: &Config, targets: &Targets) -> Result<Page, Located> {
-        self.into_page_with(config, targets, None)
+        self.into_page_with(config, targets, None, None)
     }
 
     /// [`Head::into_page`], also preparing an article's search document when given a
-    /// vocabulary and the site has search: its text is at hand only now.
+    /// vocabulary and the site has search (its text is at hand only now), and keeping the
+    /// body's HTML in `bodies` when given one.
     pub fn into_page_with(
         self,
         config: &Config,
         targets: &Targets,
         vocabulary: Option<&Vocabulary>,
+        bodies: Option<&Store>,
     ) -> Result<Page, Located> {
         let Head {
             split,
@@ -279,10 +297,12 @@ impl Head<'_> {
             None => None,
         };
         let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
-        let rendered =
-            markdown::analyse_with_links(split.body, markdown_options(config), &|dest| {
-                links::rewrite(dest, &rel, targets)
-            });
+        let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
+        let mut rendered = match bodies {
+            Some(_) => markdown::render_with_links(split.body, markdown_options(config), &rewrite),
+            None => markdown::analyse_with_links(split.body, markdown_options(config), &rewrite),
+        };
+        let html = bodies.map(|store| store.keep(std::mem::take(&mut rendered.html).into_bytes()));
         let links = link_refs(&split, &rendered.links);
         let wpm = config.words_per_minute(&lang) as usize;
         let reading_minutes = rendered.words.div_ceil(wpm).max(1);
@@ -339,6 +359,7 @@ impl Head<'_> {
             title,
             subtitle,
             search,
+            html,
             tag_keys: tags.iter().map(|t| term_key(t)).collect(),
             topic_key: topic.as_deref().map(term_key),
             author_key: author.as_deref().map(term_key),
@@ -446,6 +467,33 @@ mod tests {
         assert_eq!(head.url(), "/articles/ثان/");
         let broken = "---\ntitle: عنوان\ndate: 2019-02-31\n---\nنص\n";
         assert!(parse_head_reusing(broken, rel, Some(known())).is_err());
+    }
+
+    #[test]
+    fn a_kept_body_is_written_without_reading_the_file_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("x.md");
+        let text = "---\ntitle: عنوان\ndate: 2019-02-05\n---\n## فصل\n\nنص [رابط](y.md) **عريض**\n";
+        std::fs::write(&path, text).unwrap();
+        let rel = Path::new("articles/x.md");
+        let targets = Targets::new([(PathBuf::from("articles/y.md"), "/articles/y/".to_owned())]);
+        // Loaded without a store, the body is rendered from the file when written.
+        let fresh = load(&path, rel, &config(), &targets).unwrap();
+        assert!(fresh.html.is_none());
+        let expected = body_html(&fresh, &config(), &targets).unwrap();
+        assert!(expected.contains("href=\"/articles/y/\"") && expected.contains("<h2 id="));
+        // Loaded with a store, the HTML rendered while parsing waits there and is the
+        // same: it is used even once the file is gone.
+        let store = Store::temporary();
+        let mut kept = parse_head(text, rel)
+            .unwrap()
+            .into_page_with(&config(), &targets, None, Some(&store))
+            .unwrap();
+        kept.path = path.clone();
+        assert!(kept.html.as_ref().is_some_and(Kept::is_spilled));
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(body_html(&kept, &config(), &targets).unwrap(), expected);
+        assert!(body_html(&fresh, &config(), &targets).is_err());
     }
 
     #[test]

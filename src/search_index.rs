@@ -7,6 +7,7 @@
 //! After rendering, [`crate::search_bundle`] turns the documents into the index.
 
 use crate::gzip;
+use crate::spill::Store;
 // hashbrown's default hasher (foldhash) is several times faster than std's on the short
 // words hashed here, ten million times on a 10,000-article archive.
 use hashbrown::{HashMap, HashTable};
@@ -36,8 +37,8 @@ pub struct Vocabulary {
     /// used with another vocabulary than the one it was filled from.
     serial: u64,
     /// Where the documents' compressed text is kept until it is written, if not in
-    /// memory ([`Vocabulary::spilling`]).
-    spill: Option<std::sync::Arc<gzip::Spill>>,
+    /// memory ([`Vocabulary::keeping_in`]).
+    store: Store,
 }
 
 impl Default for Vocabulary {
@@ -46,7 +47,7 @@ impl Default for Vocabulary {
         Vocabulary {
             inner: RwLock::default(),
             serial: SERIAL.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
-            spill: None,
+            store: Store::memory(),
         }
     }
 }
@@ -62,11 +63,10 @@ impl Vocabulary {
         Vocabulary::default()
     }
 
-    /// A vocabulary whose documents keep their compressed text in a temporary file
-    /// rather than in memory (a one-off build; in memory if no such file can be made).
-    pub fn spilling() -> Vocabulary {
+    /// A vocabulary whose documents keep their compressed text in `store`.
+    pub fn keeping_in(store: Store) -> Vocabulary {
         Vocabulary {
-            spill: gzip::Spill::new().ok().map(std::sync::Arc::new),
+            store,
             ..Vocabulary::default()
         }
     }
@@ -201,7 +201,7 @@ impl Document {
             local.order.len()
         );
         Document {
-            head: gzip::Head::new_in(head.as_bytes(), FRAGMENT_LEVEL, vocabulary.spill.as_ref()),
+            head: gzip::Head::new_in(head.as_bytes(), FRAGMENT_LEVEL, &vocabulary.store),
             head_hash: xxh3_64(head.as_bytes()),
             words,
             title_words: counts[0],
@@ -487,7 +487,10 @@ mod tests {
 
     #[test]
     fn a_spilling_vocabulary_keeps_the_text_out_of_memory_and_the_same() {
-        let (kept, spilling) = (Vocabulary::new(), Vocabulary::spilling());
+        let (kept, spilling) = (
+            Vocabulary::new(),
+            Vocabulary::keeping_in(Store::temporary()),
+        );
         let a = Document::new("/a/", "العنوان", None, "نص المقال", &kept);
         let b = Document::new("/a/", "العنوان", None, "نص المقال", &spilling);
         assert!(!a.head.is_spilled());

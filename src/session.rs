@@ -134,7 +134,8 @@ impl Session {
         self.broken.clear();
         self.search = SearchState::default();
         let vocabulary = config.search.then_some(&self.search.vocabulary);
-        let (pages, problems, targets) = crate::load_all_with(&self.root, &config, vocabulary);
+        let (pages, problems, targets) =
+            crate::load_all_with(&self.root, &config, vocabulary, None);
         for d in problems {
             self.broken.insert(d.path.clone(), d);
         }
@@ -447,7 +448,7 @@ impl Session {
         let relinked = self.targets.set(&source.rel, head.url());
         self.search.stale |= config.search;
         let vocabulary = config.search.then_some(&self.search.vocabulary);
-        match head.into_page_with(config, &self.targets, vocabulary) {
+        match head.into_page_with(config, &self.targets, vocabulary, None) {
             Ok(mut page) => {
                 page.path = path.to_path_buf();
                 self.pages.insert(path.to_path_buf(), Arc::new(page));
