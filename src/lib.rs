@@ -209,6 +209,8 @@ fn plan(
 struct StageTimer {
     on: bool,
     last: Instant,
+    /// The process's CPU time (user + system) at `last`.
+    last_cpu: Duration,
 }
 
 impl StageTimer {
@@ -216,6 +218,7 @@ impl StageTimer {
         StageTimer {
             on: std::env::var_os("WARRAQ_TIMINGS").is_some(),
             last: Instant::now(),
+            last_cpu: cpu_time(),
         }
     }
 
@@ -230,15 +233,33 @@ impl StageTimer {
                     .map_or("", |l| l[k.len()..].trim())
                     .to_owned()
             };
+            let cpu = cpu_time();
             eprintln!(
-                "{name:>16}: {:>6} ms   rss {:>12}   peak {:>12}",
+                "{name:>16}: {:>6} ms   cpu {:>6} ms   rss {:>12}   peak {:>12}",
                 self.last.elapsed().as_millis(),
+                cpu.saturating_sub(self.last_cpu).as_millis(),
                 field("VmRSS:"),
                 field("VmHWM:")
             );
+            self.last_cpu = cpu;
         }
         self.last = Instant::now();
     }
+}
+
+/// User and system CPU time of the whole process so far, from Linux's /proc (zero
+/// elsewhere): fields 14 and 15 of /proc/self/stat, in clock ticks of 1/100 s.
+fn cpu_time() -> Duration {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name (field 2) is in parentheses and may hold spaces.
+    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let ticks: u64 = after_name
+        .split_whitespace()
+        .skip(11)
+        .take(2)
+        .filter_map(|f| f.parse::<u64>().ok())
+        .sum();
+    Duration::from_millis(ticks * 10)
 }
 
 impl Report {
