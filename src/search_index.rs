@@ -177,29 +177,31 @@ impl Document {
         local: &mut LocalWords,
     ) -> Document {
         let body = body.trim();
-        let mut content = String::with_capacity(title.len() + body.len() + 128);
+        // The fragment's head, written at once: its content is the title, subtitle and
+        // body, one per line, as a JSON string.
+        let mut head = String::with_capacity(url.len() + title.len() + body.len() + 160);
+        head.push_str("pagefind_dcd{\"url\":\"");
+        push_json_chars(&mut head, url);
+        head.push_str("\",\"content\":\"");
         let mut counts = [0u32; 2];
         for (i, part) in [Some(title), subtitle].into_iter().enumerate() {
             if let Some(text) = part {
                 counts[i] = local.add(text);
-                content.push_str(text);
-                content.push('\n');
+                push_json_chars(&mut head, text);
+                head.push_str("\\n");
             }
         }
         local.add(body);
-        content.push_str(body);
+        push_json_chars(&mut head, body);
         local.resolve(vocabulary);
         let mut words = Vec::with_capacity(local.order.len() * 2);
         for &id in &local.order {
             write_varint(&mut words, id);
         }
         words.shrink_to_fit();
-        let head = format!(
-            "pagefind_dcd{{\"url\":{},\"content\":{},\"word_count\":{},\"anchors\":[],",
-            json(url),
-            json(&content),
-            local.order.len()
-        );
+        head.push_str("\",\"word_count\":");
+        head.push_str(&local.order.len().to_string());
+        head.push_str(",\"anchors\":[],");
         Document {
             head: gzip::Head::new_in(head.as_bytes(), FRAGMENT_LEVEL, &vocabulary.store),
             head_hash: xxh3_64(head.as_bytes()),
@@ -405,8 +407,16 @@ impl LocalWords {
     }
 }
 
-fn json(s: &str) -> String {
-    serde_json::to_string(s).expect("a string serializes")
+/// Appends `s` as the inside of a JSON string, escaped as serde_json escapes it. Most
+/// text needs no escape: it is then copied whole (a check the compiler vectorizes),
+/// where serde_json looks up every byte; the rest goes through serde_json.
+fn push_json_chars(out: &mut String, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        out.push_str(s);
+    } else {
+        let quoted = serde_json::to_string(s).expect("a string serializes");
+        out.push_str(&quoted[1..quoted.len() - 1]);
+    }
 }
 
 fn write_varint(out: &mut Vec<u8>, mut n: u32) {
@@ -512,6 +522,22 @@ mod tests {
         assert_eq!(json["content"], "العنوان\nنصٌّ \"مقتبس\"");
         assert_eq!(json["word_count"], 3);
         assert_eq!(json["url"], "/a/");
+    }
+
+    #[test]
+    fn json_strings_are_escaped_as_serde_json_escapes_them() {
+        for s in [
+            "",
+            "نص عربي",
+            "\"مقتبس\" \\ مائل",
+            "سطر\nسطر\tجدول\u{1}\u{7f}",
+            "https://x/ä/",
+        ] {
+            let mut out = String::from("\"");
+            push_json_chars(&mut out, s);
+            out.push('"');
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
     }
 
     #[test]
