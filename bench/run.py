@@ -78,6 +78,13 @@ def layout(work, n):
     return w, full, h
 
 
+def clear_outputs():
+    """Every output of every tool, so each timed run starts with an empty tmpfs: at 100k
+    articles the outputs left by the other tools held 8 GB of memory, enough to change
+    how the kernel treats the running tool's files."""
+    return f"rm -rf {SHM}/wb-* {SHM}/.wb-*"
+
+
 def commands(tools, sites, with_hugo):
     w, full, h = sites
     cmds = {
@@ -100,7 +107,7 @@ def hyperfine(cmds, rounds, runs):
         with tempfile.NamedTemporaryFile(suffix=".json") as f:
             args = ["hyperfine", "--style", "none", "--runs", str(runs), "--export-json", f.name]
             for name, (cmd, prep) in cmds.items():
-                args += ["--prepare", prep]
+                args += ["--prepare", f"{clear_outputs()}; {prep}"]
             for name, (cmd, prep) in cmds.items():
                 args += ["-n", name, cmd]
             run(args, stdout=subprocess.DEVNULL)
@@ -110,7 +117,7 @@ def hyperfine(cmds, rounds, runs):
 
 
 def peak_rss_mb(cmd, prep):
-    subprocess.run(prep, shell=True, check=True)
+    subprocess.run(f"{clear_outputs()}; {prep}", shell=True, check=True)
     out = subprocess.run(["/usr/bin/time", "-f", "%M", "sh", "-c", cmd + " >/dev/null"],
                          capture_output=True, text=True, check=True)
     return int(out.stderr.strip().splitlines()[-1]) / 1024
@@ -173,6 +180,7 @@ def main():
             rows.append((n, name, med[name], min(times[name]), max(times[name]), med[name] / med["floor"], rss,
                          art, terms, html))
         no, untouched = noop(tools, sites[0], SHM / "wb-noop", a.runs * a.rounds)
+        subprocess.run(clear_outputs(), shell=True, check=True)
         notes.append(f"- {n} articles: warraq no-op rebuild {no:.3f} s = {no / med['warraq']:.1%} of its cold build; "
                      f"files rewritten: {'none' if untouched else 'SOME (mtimes changed)'}")
         if "hugo" in med:
