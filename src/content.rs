@@ -143,38 +143,6 @@ pub fn load(path: &Path) -> Result<String, Diagnostic> {
     read_all(path, file, len)
 }
 
-/// Bytes read from the start of an article to find its front matter (which is rarely
-/// a tenth of this).
-pub const HEAD_BYTES: usize = 4096;
-
-/// The start of an article, for its front matter, and whether it is the whole text.
-/// Files of up to [`HEAD_BYTES`] are read whole; of longer ones, the first
-/// [`HEAD_BYTES`] up to their last line break. The start is decoded as [`load`]
-/// decodes the file (so positions in it are the same); when it cannot be, the whole
-/// file is read, and its message names the place.
-pub fn load_head(path: &Path) -> Result<(String, bool), Diagnostic> {
-    let (file, len) = open_article(path)?;
-    if len <= HEAD_BYTES as u64 {
-        return Ok((read_all(path, file, len)?, true));
-    }
-    let mut bytes = Vec::with_capacity(HEAD_BYTES);
-    (&file)
-        .take(HEAD_BYTES as u64)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
-    let head = match bytes.iter().rposition(|&b| b == b'\n') {
-        Some(end) => {
-            bytes.truncate(end + 1);
-            decode(bytes).ok()
-        }
-        None => None,
-    };
-    match head {
-        Some(text) => Ok((text, false)),
-        None => Ok((load(path)?, true)),
-    }
-}
-
 /// Opens an article: a regular file within the size limit. Returns it and its length.
 fn open_article(path: &Path) -> Result<(fs::File, u64), Diagnostic> {
     let file =

@@ -8,9 +8,10 @@
 //!                                    markdown.rs, slug.rs)                  views.rs)
 //! ```
 //!
-//! Pages are parsed in two passes: every front matter first, which decides every page's URL,
-//! then every body, so that a link written as a path to another source file
-//! (`../2019/x.md#id`) is rendered as that page's URL ([`links`]). `warraq check`
+//! Each file is read and parsed once: its front matter decides its URL, its body is
+//! rendered. The few pages whose bodies link to another source file by its path
+//! (`../2019/x.md#id`) are parsed again once every URL is known, so such a link is
+//! rendered as that page's URL ([`links`]). `warraq check`
 //! ([`check`]) runs the same stages without writing; `warraq import` ([`import`]) turns a
 //! news page's text into a new article.
 //!
@@ -309,8 +310,8 @@ fn output_dir(root: &Path, config: &Config, opts: &BuildOptions) -> Result<PathB
 
 /// Discovers, reads and parses every article in parallel; all problems are returned.
 ///
-/// Two passes: every front matter first, so that every page's URL is known, then every
-/// body, whose links to other source files (`../2019/x.md`) become those URLs.
+/// Pages whose bodies link to other source files (`../2019/x.md`) are parsed again
+/// once every page's URL is known, and those links become the URLs.
 pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
     let (pages, problems, _) = load_all(root, config);
     if problems.is_empty() {
@@ -336,83 +337,58 @@ pub fn load_all_with(
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
-    let (targets, heads) = link_targets(&content_dir, &paths, &mut problems);
-    let pages = render_pages(
-        &content_dir,
-        heads,
-        config,
-        &targets,
-        vocabulary,
-        bodies,
-        &mut problems,
-    );
+    let load = |path: &PathBuf, targets: &links::Targets| {
+        let s = content::Source::read(path, &content_dir)?;
+        page::parse_head(&s.text, &s.rel)
+            .and_then(|head| head.into_page_with(config, targets, vocabulary, bodies))
+            .map(|mut p| {
+                p.path = s.path.clone();
+                p
+            })
+            .map_err(|e| e.in_file(&s.path))
+    };
+    // One pass: each file is read once, and its front matter decides its URL while its
+    // body is rendered. A body that links to another source by its path (`other.md`)
+    // needs that file's URL: such pages, few, are loaded again once every URL is known.
+    let unknown = links::Targets::default();
+    let results: Vec<Result<Page, Diagnostic>> =
+        paths.par_iter().map(|path| load(path, &unknown)).collect();
+    let mut pages = collect_ok(results, &mut problems);
+    let targets = links::Targets::new(pages.iter().map(|p| (p.rel.clone(), p.url.clone())));
+    let again: Vec<usize> = (0..pages.len())
+        .filter(|&i| links_to_sources(&pages[i]))
+        .collect();
+    let reloaded: Vec<(usize, Result<Page, Diagnostic>)> = again
+        .into_par_iter()
+        .map(|i| (i, load(&pages[i].path, &targets)))
+        .collect();
+    let mut failed = Vec::new();
+    for (i, result) in reloaded {
+        match result {
+            Ok(page) => pages[i] = page,
+            Err(d) => {
+                problems.push(d);
+                failed.push(i);
+            }
+        }
+    }
+    // A file that changed between its two reads and no longer parses is reported.
+    for i in failed.into_iter().rev() {
+        pages.remove(i);
+    }
     (pages, problems, targets)
 }
 
-/// First pass: every source's URL, from its front matter alone, so bodies can link to
-/// other files by path. Only the start of each file is read ([`content::load_head`]):
-/// holding every text until the second pass took 1.1 GB at 100,000 articles. Sources
-/// that cannot be read or whose front matter fails are reported here; the others are
-/// returned for the second pass.
-fn link_targets(
-    content_dir: &Path,
-    paths: &[PathBuf],
-    problems: &mut Vec<Diagnostic>,
-) -> (links::Targets, Vec<(PathBuf, page::KnownHead)>) {
-    let results: Vec<_> = paths
-        .par_iter()
-        .map(|path| {
-            let rel = path.strip_prefix(content_dir).unwrap_or(path);
-            let known = |text: &str| {
-                page::parse_head(text, rel)
-                    .map(page::Head::known)
-                    .map_err(|e| e.in_file(path))
-            };
-            let (head, whole) = content::load_head(path)?;
-            let found = match known(&head) {
-                // Front matter longer than the start read: read it all.
-                Err(_) if !whole => known(&content::load(path)?),
-                found => found,
-            };
-            found.map(|k| (path.clone(), k))
-        })
-        .collect();
-    let found = collect_ok(results, problems);
-    let targets = links::Targets::new(
-        found
-            .iter()
-            .map(|(_, k)| (k.rel().to_path_buf(), k.url().to_owned())),
-    );
-    (targets, found)
-}
-
-/// Second pass: each source, read again whole, becomes its page, and its text is freed
-/// as soon as it has (cheaper than holding every text and every page's HTML at once,
-/// which doubled peak memory). Its front matter is taken from the first pass unless the
-/// file changed in between, when it is parsed again (and any new error reported).
-fn render_pages(
-    content_dir: &Path,
-    heads: Vec<(PathBuf, page::KnownHead)>,
-    config: &Config,
-    targets: &links::Targets,
-    vocabulary: Option<&search_index::Vocabulary>,
-    bodies: Option<&spill::Store>,
-    problems: &mut Vec<Diagnostic>,
-) -> Vec<Page> {
-    let results: Vec<Result<Page, Diagnostic>> = heads
-        .into_par_iter()
-        .map(|(path, known)| {
-            let s = content::Source::read(&path, content_dir)?;
-            page::parse_head_reusing(&s.text, &s.rel, Some(known))
-                .and_then(|head| head.into_page_with(config, targets, vocabulary, bodies))
-                .map(|mut p| {
-                    p.path = s.path.clone();
-                    p
-                })
-                .map_err(|e| e.in_file(&s.path))
-        })
-        .collect();
-    collect_ok(results, problems)
+/// Whether a page's body links to a source file by its path, a link whose destination
+/// is that file's URL.
+fn links_to_sources(page: &Page) -> bool {
+    page.links.iter().any(|l| {
+        !l.image
+            && matches!(
+                links::classify(&l.dest, &page.rel, ""),
+                links::Target::Source { rel: Some(_), .. }
+            )
+    })
 }
 
 /// The successes, in order; the failures go to `problems`.

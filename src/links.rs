@@ -2,9 +2,9 @@
 //!
 //! Authors link to another article the way they see it in their editor, as a path to its
 //! file relative to their own: `[x](../2019/other.md#section)`. A file's URL depends on
-//! its front matter (`slug`), so the build reads every front matter first, fills
-//! [`Targets`] (content-relative path → URL), and only then renders the Markdown bodies,
-//! whose link pass ([`rewrite`]) replaces such paths with `/articles/<slug>/#section`.
+//! its front matter (`slug`), so once every file is parsed the build fills [`Targets`]
+//! (content-relative path → URL) and renders again the bodies that hold such links, whose
+//! link pass ([`rewrite`]) replaces such paths with `/articles/<slug>/#section`.
 //! `warraq check` uses [`classify`] to find the links that point nowhere.
 
 use percent_encoding::percent_decode_str;

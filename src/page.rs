@@ -161,17 +161,6 @@ pub struct Head<'t> {
 
 /// Reads the front matter of `text` and decides the page's kind, slug and URL.
 pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
-    parse_head_reusing(text, rel, None)
-}
-
-/// [`parse_head`], taking the front matter from `known` (what a first pass parsed from
-/// the start of the same file) when the file's YAML is still the text it was parsed
-/// from: the build reads each file twice, and YAML is the slow part of a head.
-pub fn parse_head_reusing<'t>(
-    text: &'t str,
-    rel: &Path,
-    known: Option<KnownHead>,
-) -> Result<Head<'t>, Located> {
     if text.trim().is_empty() {
         return Err(Located::at(
             1,
@@ -180,18 +169,6 @@ pub fn parse_head_reusing<'t>(
         ));
     }
     let split = front_matter::split(text)?;
-    if let Some(k) = known {
-        if k.yaml_hash == xxhash_rust::xxh3::xxh3_64(split.yaml.as_bytes()) && k.rel == rel {
-            return Ok(Head {
-                split,
-                fm: k.fm,
-                rel: k.rel,
-                kind: k.kind,
-                slug: k.slug,
-                url: k.url,
-            });
-        }
-    }
     let fm = front_matter::parse(&split)?;
     let kind = if rel.starts_with("articles") {
         Kind::Article
@@ -223,28 +200,6 @@ pub fn parse_head_reusing<'t>(
     })
 }
 
-/// A [`Head`] without the text it was read from, to be joined to the file's text again
-/// by [`parse_head_reusing`].
-pub struct KnownHead {
-    yaml_hash: u64,
-    fm: front_matter::FrontMatter,
-    rel: PathBuf,
-    kind: Kind,
-    slug: String,
-    url: String,
-}
-
-impl KnownHead {
-    /// The file's path under `content/`.
-    pub fn rel(&self) -> &Path {
-        &self.rel
-    }
-
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-}
-
 impl Head<'_> {
     /// The file's path under `content/`.
     pub fn rel(&self) -> &Path {
@@ -253,18 +208,6 @@ impl Head<'_> {
 
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    /// Keeps what was parsed, without the text.
-    pub fn known(self) -> KnownHead {
-        KnownHead {
-            yaml_hash: xxhash_rust::xxh3::xxh3_64(self.split.yaml.as_bytes()),
-            fm: self.fm,
-            rel: self.rel,
-            kind: self.kind,
-            slug: self.slug,
-            url: self.url,
-        }
     }
 
     /// Renders the body, rewriting links to other source files through `targets`.
@@ -437,36 +380,6 @@ mod tests {
 
     fn config() -> Config {
         Config::parse("title = \"t\"\n").unwrap()
-    }
-
-    #[test]
-    fn a_known_head_is_reused_only_for_the_same_front_matter() {
-        let rel = Path::new("articles/2019/x.md");
-        let first = "---\ntitle: عنوان\nslug: أول\ndate: 2019-02-05\n---\nنص\n";
-        let known = || parse_head(first, rel).unwrap().known();
-        // The body changed: the head is reused (its title, marked here, is not read
-        // again from the text), the new body is rendered.
-        let mut marked = known();
-        marked.fm.title = "من المرور الأول".to_owned();
-        let page = parse_head_reusing(
-            "---\ntitle: عنوان\nslug: أول\ndate: 2019-02-05\n---\nكلام آخر\n",
-            rel,
-            Some(marked),
-        )
-        .unwrap()
-        .into_page(&config(), &Targets::default())
-        .unwrap();
-        assert_eq!(
-            (page.title.as_str(), page.url.as_str()),
-            ("من المرور الأول", "/articles/أول/")
-        );
-        assert_eq!(page.summary_plain, "كلام آخر");
-        // The front matter changed: it is read again, errors and all.
-        let changed = "---\ntitle: عنوان\nslug: ثان\ndate: 2019-02-05\n---\nنص\n";
-        let head = parse_head_reusing(changed, rel, Some(known())).unwrap();
-        assert_eq!(head.url(), "/articles/ثان/");
-        let broken = "---\ntitle: عنوان\ndate: 2019-02-31\n---\nنص\n";
-        assert!(parse_head_reusing(broken, rel, Some(known())).is_err());
     }
 
     #[test]

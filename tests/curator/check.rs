@@ -60,7 +60,9 @@ fn the_build_rewrites_links_to_sources() {
             ("site.toml", SITE_TOML),
             (
                 "content/articles/2019/a.md",
-                &article("أ", "[ب](../2020/b.md#قسم) [عن](../../about.md)\n"),
+                // No `summary`: the first paragraph, with its links, is the summary.
+                &article("أ", "[ب](../2020/b.md#قسم) [عن](../../about.md)\n")
+                    .replace("summary: ملخص.\n", ""),
             ),
             (
                 "content/articles/2020/b.md",
@@ -79,6 +81,13 @@ fn the_build_rewrites_links_to_sources() {
         "{html}"
     );
     assert!(html.contains("href=\"/about/\""), "{html}");
+    // The link is in the article's first paragraph, its summary on the home page: the
+    // page parsed again once every URL was known has it rewritten there too.
+    let home = std::fs::read_to_string(dir.path().join("public/index.html")).unwrap();
+    assert!(
+        home.contains("href=\"/articles/%D8%A8%D9%8A/#%D9%82%D8%B3%D9%85\""),
+        "{home}"
+    );
 }
 
 /// A small HTTP server on 127.0.0.1 that answers `count` connections, then stops.
