@@ -81,6 +81,13 @@ pub struct Report {
     pub elapsed: Duration,
 }
 
+/// At most this much body HTML waits in a build's temporary file; the bodies past it are
+/// rendered again from their files when their pages are written. Keeping them saves the
+/// second Markdown pass (about 5% of a 10,000-article build, 130 MB of HTML), but writing
+/// the file costs more per byte as it grows: at 100,000 articles (1.3 GB) it took more
+/// system time than the second pass it saved.
+const KEPT_BODY_BYTES: u64 = 256 << 20;
+
 /// Builds the site at `root`.
 pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     let started = Instant::now();
@@ -92,15 +99,14 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
     if previous.stamp == stamp && output.is_dir() {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
-    // Each body's HTML and search text wait in a temporary file from parsing to writing.
-    let store = spill::Store::temporary();
-    let vocabulary = search_index::Vocabulary::keeping_in(store.clone());
-    let (mut pages, problems, targets) = load_all_with(
-        root,
-        &config,
-        config.search.then_some(&vocabulary),
-        Some(&store),
-    );
+    // Search text and bodies' HTML wait in temporary files from parsing to writing.
+    let vocabulary = search_index::Vocabulary::keeping_in(spill::Store::temporary());
+    let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
+    let keep = page::Keep {
+        vocabulary: config.search.then_some(&vocabulary),
+        bodies: Some(&bodies),
+    };
+    let (mut pages, problems, targets) = load_all_with(root, &config, keep);
     if !problems.is_empty() {
         return Err(BuildFailed::from(problems).into());
     }
@@ -324,23 +330,21 @@ pub fn load_pages(root: &Path, config: &Config) -> Result<Vec<Page>> {
 /// Every page that parses, every problem found, and the URL of every source file (for
 /// links written as paths to `.md` files).
 pub fn load_all(root: &Path, config: &Config) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
-    load_all_with(root, config, None, None)
+    load_all_with(root, config, page::Keep::default())
 }
 
-/// [`load_all`]; with a vocabulary, articles also get their search documents, and with
-/// a store, pages keep their body's HTML there ([`Page::html`]).
+/// [`load_all`], keeping what `keep` asks for (search documents, body HTML).
 pub fn load_all_with(
     root: &Path,
     config: &Config,
-    vocabulary: Option<&search_index::Vocabulary>,
-    bodies: Option<&spill::Store>,
+    keep: page::Keep<'_>,
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
     let load = |path: &PathBuf, targets: &links::Targets| {
         let s = content::Source::read(path, &content_dir)?;
         page::parse_head(&s.text, &s.rel)
-            .and_then(|head| head.into_page_with(config, targets, vocabulary, bodies))
+            .and_then(|head| head.into_page_with(config, targets, keep))
             .map(|mut p| {
                 p.path = s.path.clone();
                 p
@@ -356,7 +360,7 @@ pub fn load_all_with(
     let mut pages = collect_ok(results, &mut problems);
     let targets = links::Targets::new(pages.iter().map(|p| (p.rel.clone(), p.url.clone())));
     let again: Vec<usize> = (0..pages.len())
-        .filter(|&i| links_to_sources(&pages[i]))
+        .filter(|&i| links_to_sources(&pages[i], &targets))
         .collect();
     let reloaded: Vec<(usize, Result<Page, Diagnostic>)> = again
         .into_par_iter()
@@ -379,14 +383,14 @@ pub fn load_all_with(
     (pages, problems, targets)
 }
 
-/// Whether a page's body links to a source file by its path, a link whose destination
-/// is that file's URL.
-fn links_to_sources(page: &Page) -> bool {
+/// Whether a page's body links to a page's source file by its path: a link rendered as
+/// that page's URL.
+fn links_to_sources(page: &Page, targets: &links::Targets) -> bool {
     page.links.iter().any(|l| {
         !l.image
             && matches!(
                 links::classify(&l.dest, &page.rel, ""),
-                links::Target::Source { rel: Some(_), .. }
+                links::Target::Source { rel: Some(rel), .. } if targets.url(&rel).is_some()
             )
     })
 }

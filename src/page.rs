@@ -113,6 +113,16 @@ pub fn parse_with_html(text: &str, rel: &Path, config: &Config) -> Result<(Page,
     Ok((page, html))
 }
 
+/// What parsing keeps besides the page: an article's search document, when given a
+/// vocabulary on a site with search (its text is at hand only while parsing), and the
+/// body's HTML, in `bodies` when given a store and it has room ([`Page::html`]; else the
+/// HTML is rendered again when the page is written).
+#[derive(Clone, Copy, Default)]
+pub struct Keep<'a> {
+    pub vocabulary: Option<&'a Vocabulary>,
+    pub bodies: Option<&'a Store>,
+}
+
 /// A link or image in a page's body, at a 1-based line and column of its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LinkRef {
@@ -212,19 +222,17 @@ impl Head<'_> {
 
     /// Renders the body, rewriting links to other source files through `targets`.
     pub fn into_page(self, config: &Config, targets: &Targets) -> Result<Page, Located> {
-        self.into_page_with(config, targets, None, None)
+        self.into_page_with(config, targets, Keep::default())
     }
 
-    /// [`Head::into_page`], also preparing an article's search document when given a
-    /// vocabulary and the site has search (its text is at hand only now), and keeping the
-    /// body's HTML in `bodies` when given one.
+    /// [`Head::into_page`], also keeping what `keep` asks for.
     pub fn into_page_with(
         self,
         config: &Config,
         targets: &Targets,
-        vocabulary: Option<&Vocabulary>,
-        bodies: Option<&Store>,
+        keep: Keep<'_>,
     ) -> Result<Page, Located> {
+        let Keep { vocabulary, bodies } = keep;
         let Head {
             split,
             fm,
@@ -241,11 +249,13 @@ impl Head<'_> {
         };
         let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
         let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
+        let bodies = bodies.filter(|store| !store.is_full());
         let mut rendered = match bodies {
             Some(_) => markdown::render_with_links(split.body, markdown_options(config), &rewrite),
             None => markdown::analyse_with_links(split.body, markdown_options(config), &rewrite),
         };
-        let html = bodies.map(|store| store.keep(std::mem::take(&mut rendered.html).into_bytes()));
+        let html = bodies
+            .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let links = link_refs(&split, &rendered.links);
         let wpm = config.words_per_minute(&lang) as usize;
         let reading_minutes = rendered.words.div_ceil(wpm).max(1);
@@ -400,7 +410,14 @@ mod tests {
         let store = Store::temporary();
         let mut kept = parse_head(text, rel)
             .unwrap()
-            .into_page_with(&config(), &targets, None, Some(&store))
+            .into_page_with(
+                &config(),
+                &targets,
+                Keep {
+                    bodies: Some(&store),
+                    ..Keep::default()
+                },
+            )
             .unwrap();
         kept.path = path.clone();
         assert!(kept.html.as_ref().is_some_and(Kept::is_spilled));

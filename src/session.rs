@@ -133,9 +133,11 @@ impl Session {
         self.pages.clear();
         self.broken.clear();
         self.search = SearchState::default();
-        let vocabulary = config.search.then_some(&self.search.vocabulary);
-        let (pages, problems, targets) =
-            crate::load_all_with(&self.root, &config, vocabulary, None);
+        let keep = crate::page::Keep {
+            vocabulary: config.search.then_some(&self.search.vocabulary),
+            ..Default::default()
+        };
+        let (pages, problems, targets) = crate::load_all_with(&self.root, &config, keep);
         for d in problems {
             self.broken.insert(d.path.clone(), d);
         }
@@ -447,8 +449,11 @@ impl Session {
         };
         let relinked = self.targets.set(&source.rel, head.url());
         self.search.stale |= config.search;
-        let vocabulary = config.search.then_some(&self.search.vocabulary);
-        match head.into_page_with(config, &self.targets, vocabulary, None) {
+        let keep = crate::page::Keep {
+            vocabulary: config.search.then_some(&self.search.vocabulary),
+            ..Default::default()
+        };
+        match head.into_page_with(config, &self.targets, keep) {
             Ok(mut page) => {
                 page.path = path.to_path_buf();
                 self.pages.insert(path.to_path_buf(), Arc::new(page));

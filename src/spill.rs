@@ -35,31 +35,73 @@ impl Spill {
 
 /// Where [`Store::keep`] puts bytes: a temporary file, or memory ([`Store::memory`], or
 /// when no temporary file could be made or written: a full temporary folder only costs
-/// memory). Clones share the file.
+/// memory). Clones share the file and the limit.
 #[derive(Clone, Default)]
-pub struct Store(Option<Arc<Spill>>);
+pub struct Store {
+    spill: Option<Arc<Spill>>,
+    limit: Option<Arc<Limit>>,
+}
+
+/// The most bytes a store keeps through [`Store::try_keep`], and how many it was given.
+struct Limit {
+    most: u64,
+    given: AtomicU64,
+}
 
 impl Store {
     /// Keeps bytes in memory (the dev server, whose pages live across rebuilds).
     pub fn memory() -> Store {
-        Store(None)
+        Store::default()
     }
 
     /// Keeps bytes in a new temporary file, or in memory if none can be made.
     pub fn temporary() -> Store {
-        Store(tempfile::tempfile().ok().map(|file| {
-            Arc::new(Spill {
-                file,
-                end: AtomicU64::new(0),
-            })
-        }))
+        Store {
+            spill: tempfile::tempfile().ok().map(|file| {
+                Arc::new(Spill {
+                    file,
+                    end: AtomicU64::new(0),
+                })
+            }),
+            limit: None,
+        }
+    }
+
+    /// [`Store::temporary`], keeping at most `most` bytes through [`Store::try_keep`].
+    pub fn temporary_up_to(most: u64) -> Store {
+        Store {
+            limit: Some(Arc::new(Limit {
+                most,
+                given: AtomicU64::new(0),
+            })),
+            ..Store::temporary()
+        }
     }
 
     pub fn keep(&self, bytes: Vec<u8>) -> Kept {
-        match self.0.as_ref().map(|s| (s, s.put(&bytes))) {
+        match self.spill.as_ref().map(|s| (s, s.put(&bytes))) {
             Some((s, Ok(at))) => Kept(Place::Spilled(Arc::clone(s), at, bytes.len())),
             _ => Kept(Place::Memory(bytes)),
         }
+    }
+
+    /// Whether the store's limit is reached (then [`Store::try_keep`] keeps nothing).
+    pub fn is_full(&self) -> bool {
+        self.limit
+            .as_ref()
+            .is_some_and(|l| l.given.load(Ordering::Relaxed) >= l.most)
+    }
+
+    /// [`Store::keep`], unless that would pass the store's limit: then `None`, and the
+    /// caller makes the bytes again when it needs them.
+    pub fn try_keep(&self, bytes: Vec<u8>) -> Option<Kept> {
+        if let Some(l) = &self.limit {
+            let given = l.given.fetch_add(bytes.len() as u64, Ordering::Relaxed);
+            if given + bytes.len() as u64 > l.most {
+                return None;
+            }
+        }
+        Some(self.keep(bytes))
     }
 }
 
@@ -152,5 +194,19 @@ mod tests {
         // Bytes kept after others do not overwrite them.
         assert_eq!(first.bytes().unwrap().as_ref(), b"first");
         assert!(memory.keep(Vec::new()).is_empty());
+    }
+
+    #[test]
+    fn a_limited_store_keeps_up_to_its_limit() {
+        let store = Store::temporary_up_to(10);
+        assert!(!store.is_full());
+        let kept = store.try_keep(b"123456".to_vec()).unwrap();
+        // Past the limit: nothing kept, and the store says it is full.
+        assert!(store.try_keep(b"789012".to_vec()).is_none());
+        assert!(store.is_full());
+        assert!(store.try_keep(b"1".to_vec()).is_none());
+        assert_eq!(kept.bytes().unwrap().as_ref(), b"123456");
+        // A store without a limit keeps everything.
+        assert!(Store::temporary().try_keep(vec![0; 100]).is_some());
     }
 }
