@@ -177,34 +177,32 @@ impl Document {
         local: &mut LocalWords,
     ) -> Document {
         let body = body.trim();
-        // The fragment's head, written at once: its content is the title, subtitle and
-        // body, one per line, as a JSON string.
-        let mut head = String::with_capacity(url.len() + title.len() + body.len() + 160);
-        head.push_str("pagefind_dcd{\"url\":\"");
-        push_json_chars(&mut head, url);
-        head.push_str("\",\"content\":\"");
         let mut counts = [0u32; 2];
         for (i, part) in [Some(title), subtitle].into_iter().enumerate() {
             if let Some(text) = part {
                 counts[i] = local.add(text);
-                push_json_chars(&mut head, text);
-                head.push_str("\\n");
             }
         }
         local.add(body);
-        push_json_chars(&mut head, body);
         local.resolve(vocabulary);
         let mut words = Vec::with_capacity(local.order.len() * 2);
         for &id in &local.order {
             write_varint(&mut words, id);
         }
         words.shrink_to_fit();
-        head.push_str("\",\"word_count\":");
-        head.push_str(&local.order.len().to_string());
-        head.push_str(",\"anchors\":[],");
+        // The fragment's head, written at once: its content is the title, subtitle and
+        // body, one per line, escaped by serde_json as it writes them (no joined copy).
+        let mut head = Vec::with_capacity(url.len() + title.len() + body.len() + 160);
+        head.extend_from_slice(b"pagefind_dcd{\"url\":");
+        json_string(&mut head, &url);
+        head.extend_from_slice(b",\"content\":");
+        json_string(&mut head, &Lines([Some(title), subtitle, Some(body)]));
+        head.extend_from_slice(b",\"word_count\":");
+        head.extend_from_slice(local.order.len().to_string().as_bytes());
+        head.extend_from_slice(b",\"anchors\":[],");
         Document {
-            head: gzip::Head::new_in(head.as_bytes(), FRAGMENT_LEVEL, &vocabulary.store),
-            head_hash: xxh3_64(head.as_bytes()),
+            head: gzip::Head::new_in(&head, FRAGMENT_LEVEL, &vocabulary.store),
+            head_hash: xxh3_64(&head),
             words,
             title_words: counts[0],
             subtitle_words: counts[1],
@@ -407,15 +405,28 @@ impl LocalWords {
     }
 }
 
-/// Appends `s` as the inside of a JSON string, escaped as serde_json escapes it. Most
-/// text needs no escape: it is then copied whole (a check the compiler vectorizes),
-/// where serde_json looks up every byte; the rest goes through serde_json.
-fn push_json_chars(out: &mut String, s: &str) {
-    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
-        out.push_str(s);
-    } else {
-        let quoted = serde_json::to_string(s).expect("a string serializes");
-        out.push_str(&quoted[1..quoted.len() - 1]);
+/// Appends `text` as one JSON string, escaped by serde_json while it is formatted.
+fn json_string(out: &mut Vec<u8>, text: &dyn std::fmt::Display) {
+    use serde::Serializer as _;
+    serde_json::Serializer::new(out)
+        .collect_str(text)
+        .expect("writing JSON into memory cannot fail");
+}
+
+/// The given parts, one per line (a fragment's content, without joining it first).
+struct Lines<'a, const N: usize>([Option<&'a str>; N]);
+
+impl<const N: usize> std::fmt::Display for Lines<'_, N> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut parts = self.0.iter().flatten();
+        if let Some(first) = parts.next() {
+            f.write_str(first)?;
+        }
+        for part in parts {
+            f.write_str("\n")?;
+            f.write_str(part)?;
+        }
+        Ok(())
     }
 }
 
@@ -533,10 +544,13 @@ mod tests {
             "سطر\nسطر\tجدول\u{1}\u{7f}",
             "https://x/ä/",
         ] {
-            let mut out = String::from("\"");
-            push_json_chars(&mut out, s);
-            out.push('"');
-            assert_eq!(out, serde_json::to_string(s).unwrap());
+            let mut out = Vec::new();
+            json_string(&mut out, &Lines([Some(s)]));
+            assert_eq!(out, serde_json::to_vec(s).unwrap());
+            // Parts are joined by line breaks, as one string.
+            let mut out = Vec::new();
+            json_string(&mut out, &Lines([Some("عنوان"), None, Some(s)]));
+            assert_eq!(out, serde_json::to_vec(&format!("عنوان\n{s}")).unwrap());
         }
     }
 
