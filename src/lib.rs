@@ -222,10 +222,11 @@ struct StageTimer {
 
 impl StageTimer {
     fn new() -> Self {
+        let on = std::env::var_os("WARRAQ_TIMINGS").is_some();
         StageTimer {
-            on: std::env::var_os("WARRAQ_TIMINGS").is_some(),
+            on,
             last: Instant::now(),
-            last_cpu: cpu_time(),
+            last_cpu: if on { cpu_time() } else { Duration::ZERO },
         }
     }
 
@@ -254,19 +255,13 @@ impl StageTimer {
     }
 }
 
-/// User and system CPU time of the whole process so far, from Linux's /proc (zero
-/// elsewhere): fields 14 and 15 of /proc/self/stat, in clock ticks of 1/100 s.
+/// User and system CPU time of the whole process so far (all threads).
 fn cpu_time() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // The command name (field 2) is in parentheses and may hold spaces.
-    let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let ticks: u64 = after_name
-        .split_whitespace()
-        .skip(11)
-        .take(2)
-        .filter_map(|f| f.parse::<u64>().ok())
-        .sum();
-    Duration::from_millis(ticks * 10)
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Duration::new(
+        t.tv_sec.max(0) as u64,
+        t.tv_nsec.clamp(0, 999_999_999) as u32,
+    )
 }
 
 impl Report {
