@@ -337,14 +337,8 @@ pub fn load_all_with(
     let content_dir = root.join("content");
     let (paths, mut problems) = content::discover(root, &content_dir);
     let load = |path: &PathBuf, targets: &links::Targets| {
-        let s = content::Source::read(path, &content_dir)?;
-        page::parse_head(&s.text, &s.rel)
-            .and_then(|head| head.into_page_with(config, targets, keep))
-            .map(|mut p| {
-                p.path = s.path.clone();
-                p
-            })
-            .map_err(|e| e.in_file(&s.path))
+        let rel = path.strip_prefix(&content_dir).unwrap_or(path);
+        page::load(path, rel, config, targets, keep)
     };
     // One pass: each file is read once, and its front matter decides its URL while its
     // body is rendered. A body that links to another source by its path (`other.md`)

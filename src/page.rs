@@ -134,16 +134,17 @@ pub struct LinkRef {
 }
 
 /// Reads and parses one file. `rel` is its path under `content/`; `targets` gives the
-/// URLs that links to other source files are rewritten to.
+/// URLs that links to other source files are rewritten to; `keep`, what else to keep.
 pub fn load(
     path: &Path,
     rel: &Path,
     config: &Config,
     targets: &Targets,
+    keep: Keep<'_>,
 ) -> Result<Page, Diagnostic> {
     let text = crate::content::load(path)?;
     parse_head(&text, rel)
-        .and_then(|head| head.into_page(config, targets))
+        .and_then(|head| head.into_page_with(config, targets, keep))
         .map_err(|e| e.in_file(path))
         .map(|mut p| {
             p.path = path.to_path_buf();
@@ -401,7 +402,7 @@ mod tests {
         let rel = Path::new("articles/x.md");
         let targets = Targets::new([(PathBuf::from("articles/y.md"), "/articles/y/".to_owned())]);
         // Loaded without a store, the body is rendered from the file when written.
-        let fresh = load(&path, rel, &config(), &targets).unwrap();
+        let fresh = load(&path, rel, &config(), &targets, Keep::default()).unwrap();
         assert!(fresh.html.is_none());
         let expected = body_html(&fresh, &config(), &targets).unwrap();
         assert!(expected.contains("href=\"/articles/y/\"") && expected.contains("<h2 id="));
