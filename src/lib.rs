@@ -100,7 +100,11 @@ pub fn build(root: &Path, opts: &BuildOptions) -> Result<Report> {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
     // Search text and bodies' HTML wait in temporary files from parsing to writing.
-    let vocabulary = search_index::Vocabulary::keeping_in(spill::Store::temporary());
+    let vocabulary = if config.search {
+        search_index::Vocabulary::keeping_in(spill::Store::temporary())
+    } else {
+        search_index::Vocabulary::new()
+    };
     let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
     let keep = page::Keep {
         vocabulary: config.search.then_some(&vocabulary),
