@@ -422,6 +422,22 @@ mod tests {
             .unwrap();
         kept.path = path.clone();
         assert!(kept.html.as_ref().is_some_and(Kept::is_spilled));
+        // A store at its limit keeps nothing: that body is rendered again, the same.
+        let full = Store::temporary_up_to(0);
+        let mut again = parse_head(text, rel)
+            .unwrap()
+            .into_page_with(
+                &config(),
+                &targets,
+                Keep {
+                    bodies: Some(&full),
+                    ..Keep::default()
+                },
+            )
+            .unwrap();
+        again.path = path.clone();
+        assert!(again.html.is_none());
+        assert_eq!(body_html(&again, &config(), &targets).unwrap(), expected);
         std::fs::remove_file(&path).unwrap();
         assert_eq!(body_html(&kept, &config(), &targets).unwrap(), expected);
         assert!(body_html(&fresh, &config(), &targets).is_err());
