@@ -229,7 +229,7 @@ const CASES: &[Case] = &[
         says: "file is not UTF-8",
     },
     Case {
-        // Front matter longer than a disk block, with an error near its end.
+        // Front matter of several thousand bytes, with an error near its end.
         name: "long_front_matter",
         setup: Some(|root| {
             let summary = "كلمة ".repeat(1000);
