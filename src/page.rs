@@ -408,34 +408,17 @@ mod tests {
         assert!(expected.contains("href=\"/articles/y/\"") && expected.contains("<h2 id="));
         // Loaded with a store, the HTML rendered while parsing waits there and is the
         // same: it is used even once the file is gone.
-        let store = Store::temporary();
-        let mut kept = parse_head(text, rel)
-            .unwrap()
-            .into_page_with(
-                &config(),
-                &targets,
-                Keep {
-                    bodies: Some(&store),
-                    ..Keep::default()
-                },
-            )
-            .unwrap();
-        kept.path = path.clone();
+        let load_into = |store: &Store| {
+            let keep = Keep {
+                bodies: Some(store),
+                ..Keep::default()
+            };
+            load(&path, rel, &config(), &targets, keep).unwrap()
+        };
+        let kept = load_into(&Store::temporary());
         assert!(kept.html.as_ref().is_some_and(Kept::is_spilled));
         // A store at its limit keeps nothing: that body is rendered again, the same.
-        let full = Store::temporary_up_to(0);
-        let mut again = parse_head(text, rel)
-            .unwrap()
-            .into_page_with(
-                &config(),
-                &targets,
-                Keep {
-                    bodies: Some(&full),
-                    ..Keep::default()
-                },
-            )
-            .unwrap();
-        again.path = path.clone();
+        let again = load_into(&Store::temporary_up_to(0));
         assert!(again.html.is_none());
         assert_eq!(body_html(&again, &config(), &targets).unwrap(), expected);
         std::fs::remove_file(&path).unwrap();
