@@ -46,6 +46,7 @@ pub mod spill;
 pub mod theme;
 pub mod views;
 pub mod watch;
+pub mod words;
 
 use anyhow::{Context as _, Result};
 use config::Config;
