@@ -152,7 +152,7 @@ fn run(cli: Cli) -> Result<()> {
                 base_url,
                 drafts,
             };
-            let r = warraq::build(&root, &opts)?;
+            let r = warraq::build_before_exit(&root, &opts)?;
             if r.up_to_date {
                 println!(
                     "{} is up to date: no input changed since the last build ({} ms)",
