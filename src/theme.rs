@@ -19,6 +19,8 @@ pub struct Templates {
     /// Per template: a hash of its source and of every template it extends or
     /// includes, transitively. A job's output depends on exactly these sources.
     versions: HashMap<String, u64>,
+    /// Every template's source, for [`Templates::mention`].
+    sources: Vec<String>,
 }
 
 impl Templates {
@@ -52,11 +54,21 @@ impl Templates {
             root: root.to_path_buf(),
             own,
             versions: versions(&sources),
+            sources: Vec::new(),
         };
         if let Err(e) = templates.tera.add_raw_templates(sources.iter()) {
             return Err(templates.errors(&e, ""));
         }
+        templates.sources = sources.into_values().collect();
         Ok(templates)
+    }
+
+    /// Whether any template's source holds `name`. A value only some templates use can
+    /// be left out of the others' contexts when no template mentions it: a template
+    /// reaches a variable only by its name (directly, in a block of a parent, through an
+    /// include, or as a component's implicit argument), and the name is then in a source.
+    pub fn mention(&self, name: &str) -> bool {
+        self.sources.iter().any(|s| s.contains(name))
     }
 
     /// The version of a template and everything it uses (0 for unknown names).

@@ -110,3 +110,22 @@ fn raw_html_and_script_urls_in_markdown_are_text() {
         html.contains("&lt;b&gt;وسم&lt;&#x2F;b&gt;") || html.contains("&lt;b&gt;وسم&lt;/b&gt;")
     );
 }
+
+#[test]
+fn json_ld_reaches_a_template_that_includes_it() {
+    // The article template only includes the file that prints it: JSON-LD is made for
+    // every template's use, not only when the article template names it itself.
+    let site = Site::fixture("site");
+    site.write(
+        "templates/article.html",
+        "<!doctype html><html><body><h1>{{ page.title }}</h1>{% include \"ld.html\" %}</body></html>\n",
+    );
+    site.write(
+        "templates/ld.html",
+        "<script type=\"application/ld+json\">{{ json_ld | safe }}</script>\n",
+    );
+    site.build(&[]);
+    let blocks = json_ld_blocks(&site.page(HOSTILE_URL));
+    assert_eq!(blocks.len(), 1);
+    assert_eq!(blocks[0]["headline"], HOSTILE_TITLE);
+}
