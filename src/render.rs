@@ -6,7 +6,7 @@ use crate::i18n::{self, Localizer};
 use crate::page::Page;
 use crate::site::{page_count, pager, Pager, Site};
 use crate::theme::Templates;
-use crate::views::{self, PageView, SiteView, Strings, TermView, ViewContext};
+use crate::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -110,6 +110,8 @@ pub struct Renderer {
     /// An article's JSON-LD is made only when some template mentions `json_ld` (2% of a
     /// 10,000-article build whose templates do not).
     json_ld: bool,
+    /// The fields of article views some template names.
+    fields: Fields,
 }
 
 impl Renderer {
@@ -148,8 +150,14 @@ impl Renderer {
             )
             .as_bytes(),
         );
+        let (json_ld, fields) = {
+            let mentioned = templates.mentions(&templates_rendered(&site.config));
+            let json_ld = mentioned("json_ld");
+            (json_ld, Fields::named(&mentioned, json_ld))
+        };
         let mut renderer = Renderer {
-            json_ld: templates.mention("json_ld"),
+            json_ld,
+            fields,
             templates,
             loc,
             langs,
@@ -217,6 +225,7 @@ impl Renderer {
             site,
             loc: &self.loc,
             strings: &self.strings,
+            fields: self.fields,
         }
     }
 
@@ -474,6 +483,34 @@ impl Renderer {
             .map(|y| self.loc.number(y.year as u64, lang))
             .collect()
     }
+}
+
+/// Every template a job of a site with `config` can render (what `serve` may come to
+/// render without a new renderer: a new renderer is made when the config changes).
+fn templates_rendered(config: &crate::config::Config) -> Vec<&'static str> {
+    let (taxonomy, term, page, year) = (0, 0, 1, 0);
+    let mut kinds = vec![
+        Job::Article(0),
+        Job::Standalone(0),
+        Job::Home(1),
+        Job::TaxonomyIndex(taxonomy),
+        Job::Term {
+            taxonomy,
+            term,
+            page,
+        },
+        Job::TermFeed { taxonomy, term },
+        Job::YearIndex,
+        Job::Year { year, page },
+        Job::Feed,
+        Job::Sitemap,
+        Job::Robots,
+        Job::NotFound,
+    ];
+    if config.search {
+        kinds.push(Job::Search);
+    }
+    kinds.into_iter().map(template_of).collect()
 }
 
 /// The template a job renders.

@@ -19,8 +19,8 @@ pub struct Templates {
     /// Per template: a hash of its source and of every template it extends or
     /// includes, transitively. A job's output depends on exactly these sources.
     versions: HashMap<String, u64>,
-    /// Every template's source, for [`Templates::mention`].
-    sources: Vec<String>,
+    /// Every template's source, by name, for [`Templates::mentions`].
+    sources: BTreeMap<String, String>,
 }
 
 impl Templates {
@@ -54,21 +54,42 @@ impl Templates {
             root: root.to_path_buf(),
             own,
             versions: versions(&sources),
-            sources: Vec::new(),
+            sources: BTreeMap::new(),
         };
         if let Err(e) = templates.tera.add_raw_templates(sources.iter()) {
             return Err(templates.errors(&e, ""));
         }
-        templates.sources = sources.into_values().collect();
+        templates.sources = sources;
         Ok(templates)
     }
 
-    /// Whether any template's source holds `name`. A value only some templates use can
-    /// be left out of the others' contexts when no template mentions it: a template
-    /// reaches a variable only by its name (directly, in a block of a parent, through an
-    /// include, or as a component's implicit argument), and the name is then in a source.
-    pub fn mention(&self, name: &str) -> bool {
-        self.sources.iter().any(|s| s.contains(name))
+    /// Tells whether a name is in the sources of the templates `roots`, of those they
+    /// extend, include or import (transitively), or of any template defining a component.
+    /// A value only some templates use can be left out of the contexts when no template
+    /// that renders mentions it: a template reaches a variable or field only by its name
+    /// (directly, in a parent's block, through an include, or as a component's implicit
+    /// argument), and the name is then in one of these sources.
+    pub fn mentions(&self, roots: &[&str]) -> impl Fn(&str) -> bool + '_ {
+        let mut seen = BTreeSet::new();
+        let mut stack: Vec<&str> = roots.to_vec();
+        stack.extend(
+            self.sources
+                .iter()
+                .filter(|(_, s)| s.contains("component"))
+                .map(|(n, _)| n.as_str()),
+        );
+        while let Some(n) = stack.pop() {
+            if seen.insert(n) {
+                if let Some(src) = self.sources.get(n) {
+                    stack.extend(references(src));
+                }
+            }
+        }
+        let texts: Vec<&str> = seen
+            .into_iter()
+            .filter_map(|n| self.sources.get(n).map(String::as_str))
+            .collect();
+        move |name: &str| texts.iter().any(|t| t.contains(name))
     }
 
     /// The version of a template and everything it uses (0 for unknown names).

@@ -264,3 +264,52 @@ fn years_and_topics() {
     assert!(site.has_page("/topics/أمريكا-اللاتينية/"));
     assert!(site.has_page("/authors/بيشوى-رمزى/"));
 }
+
+/// Fields of an article's view that no template names are left out of it, so every name
+/// warraq looks for must be the field's: a template naming any field (here only in an
+/// included file, as a theme's partials do) gets it.
+#[test]
+fn every_field_a_template_names_is_given() {
+    let site = Site::fixture("site");
+    let fields = [
+        "subtitle",
+        "permalink",
+        "date_rfc3339",
+        "date_display",
+        "hijri_display",
+        "updated",
+        "updated_rfc3339",
+        "updated_display",
+        "year",
+        "year_url",
+        "author",
+        "topic",
+        "tags",
+        "description",
+        "excerpt",
+        "toc",
+        "words",
+        "reading_time",
+        "source",
+        "extra",
+        "draft",
+    ];
+    let shown: String = fields
+        .iter()
+        .map(|f| format!("<p id=\"{f}\">{{% if page.{f} is defined %}}given{{% endif %}}</p>\n"))
+        .collect::<String>()
+        + "<p id=\"words-shown\">{{ page.words }}</p><p id=\"year-url-shown\">{{ page.year_url }}</p>\n";
+    site.write("templates/article.html", "{% include \"fields.html\" %}\n");
+    site.write("templates/fields.html", shown);
+    site.build(&[]);
+    let html = site.page(SEED_URL);
+    for f in fields {
+        let value = between(&html, &format!("<p id=\"{f}\">"), "</p>");
+        assert_eq!(value, "given", "{f}");
+    }
+    assert!(between(&html, "<p id=\"words-shown\">", "</p>").contains("كلمة"));
+    assert_eq!(
+        between(&html, "<p id=\"year-url-shown\">", "</p>"),
+        "/years/2019/"
+    );
+}
