@@ -119,6 +119,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     if previous.stamp == stamp && output.is_dir() {
         return Ok(Report::up_to_date(output, previous.keys.len(), started));
     }
+    timer.stage("config+stamp");
     // Search text and bodies' HTML wait in temporary files from parsing to writing.
     let vocabulary = if config.search {
         search_index::Vocabulary::keeping_in(spill::Store::temporary())
