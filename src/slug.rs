@@ -39,6 +39,26 @@ fn strip_marks(text: &str) -> impl Iterator<Item = char> + '_ {
         .filter(|&c| !is_tashkeel(c) && c != TATWEEL)
 }
 
+/// Whether NFKC leaves `text` as it is, seen from its bytes alone: ASCII, and the
+/// Arabic letters (with tatweel) and Arabic-Indic digits, none of which decomposes or
+/// composes with another of them. Names and titles are mostly this; the rest takes
+/// the Unicode tables.
+fn nfkc_unchanged(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            0..=0x7f => i += 1,
+            // U+0621..U+063F
+            0xd8 if matches!(bytes.get(i + 1), Some(0xa1..=0xbf)) => i += 2,
+            // U+0640..U+064A and U+0660..U+0669
+            0xd9 if matches!(bytes.get(i + 1), Some(0x80..=0x8a | 0xa0..=0xa9)) => i += 2,
+            _ => return false,
+        }
+    }
+    true
+}
+
 /// A URL slug that keeps Arabic letters: letters and digits of any script are kept
 /// (Latin lower-cased), every run of anything else becomes one `-`. The result never
 /// contains `/`, `\`, `.` or `%`, so it cannot escape its directory.
@@ -64,10 +84,19 @@ pub fn slugify(text: &str) -> String {
 }
 
 fn slug_once(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
+    if nfkc_unchanged(text) {
+        // Tatweel is the one mark left to drop (no control or tashkeel passes the test).
+        slug_chars(text.chars().filter(|&c| c != TATWEEL), text.len())
+    } else {
+        slug_chars(strip_marks(text), text.len())
+    }
+}
+
+fn slug_chars(chars: impl Iterator<Item = char>, capacity: usize) -> String {
+    let mut out = String::with_capacity(capacity);
     let mut pending_dash = false;
     let mut count = 0;
-    for c in strip_marks(text) {
+    for c in chars {
         // Arabic letters and digits need no Unicode table look-up and have no case.
         if is_arabic_alphanumeric(c) {
             if pending_dash && !out.is_empty() {
@@ -186,6 +215,45 @@ mod tests {
         for c in ('\u{0600}'..='\u{06FF}').filter(|&c| is_arabic_alphanumeric(c)) {
             assert!(c.is_alphanumeric(), "{c:?}");
             assert_eq!(c.to_lowercase().collect::<String>(), c.to_string(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn text_the_fast_path_takes_is_its_own_nfkc() {
+        // Every character of the Arabic block and ASCII, alone and after each letter
+        // that a mark could compose with.
+        let chars: Vec<char> = ('\u{0}'..='\u{7f}')
+            .chain('\u{0600}'..='\u{06ff}')
+            .collect();
+        let mut taken = 0;
+        for &a in &chars {
+            for &b in ['\u{0627}', '\u{0648}', '\u{064a}', 'a', a].iter() {
+                let text = format!("{b}{a}");
+                if nfkc_unchanged(&text) {
+                    taken += 1;
+                    assert_eq!(text.nfkc().collect::<String>(), text, "{text:?}");
+                    assert!(!text
+                        .chars()
+                        .any(|c| is_invisible_control(c) || is_tashkeel(c)));
+                }
+            }
+        }
+        assert!(taken > 500, "the fast path is taken for {taken} texts");
+        assert!(nfkc_unchanged("السياسة الدولية 2019"));
+        assert!(!nfkc_unchanged("ﻣﺎﺩﻭﺭﻭ"));
+        assert!(!nfkc_unchanged("ا\u{0654}")); // alef + hamza above composes to أ
+        assert!(!nfkc_unchanged("ﬁ"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn slugs_are_the_same_with_or_without_the_fast_path(
+            text in "[a-zA-Z0-9 .\\-\u{0600}-\u{06ff}\u{200b}-\u{200f}\u{fe70}-\u{fe80}\u{0300}\u{00e9}]{0,40}"
+        ) {
+            proptest::prop_assert_eq!(
+                slug_once(&text),
+                slug_chars(strip_marks(&text), 0)
+            );
         }
     }
 
