@@ -209,6 +209,9 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
             ));
         }
     };
+    if surely_plain(text.as_bytes()) {
+        return Ok(text);
+    }
     let text = text
         .strip_prefix('\u{FEFF}')
         .map(str::to_owned)
@@ -219,6 +222,39 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
         text
     };
     Ok(without_control_chars(text))
+}
+
+/// Whether `text` (valid UTF-8) needs none of [`decode`]'s changes, from one pass over
+/// its bytes (every article goes through it): no carriage return or other C0 control
+/// but tab and newline, no DEL, no C1 control (`C2 80..9F`), no BOM (`EF BB BF`) and no
+/// U+FFFE/F (`EF BF BE/BF`). `EF BB` and `EF BF` also begin rarer characters (some
+/// presentation forms): their text takes the exact checks. Each byte is looked at with
+/// the next one and folded without branches, so the loop vectorizes.
+fn surely_plain(text: &[u8]) -> bool {
+    let Some((&last, _)) = text.split_last() else {
+        return true;
+    };
+    // `&` and `|` rather than `&&` and `||`: no branches, so the loop vectorizes.
+    let lone = |x: u8| ((x < 0x20) & (x != b'\t') & (x != b'\n')) | (x == 0x7F);
+    // After `C2`, valid UTF-8 has 80..BF: below A0 is a C1 control.
+    let pair = |x: u8, y: u8| {
+        lone(x) | ((x == 0xC2) & (y < 0xA0)) | ((x == 0xEF) & ((y == 0xBB) | (y == 0xBF)))
+    };
+    let suspect_in = |a: &[u8], b: &[u8]| {
+        a.iter()
+            .zip(b)
+            .fold(false, |seen, (&x, &y)| seen | pair(x, y))
+    };
+    let (firsts, nexts) = (&text[..text.len() - 1], &text[1..]);
+    let (a, b) = (firsts.chunks_exact(64), nexts.chunks_exact(64));
+    let (a_tail, b_tail) = (a.remainder(), b.remainder());
+    !lone(last)
+        && !suspect_in(a_tail, b_tail)
+        && a.zip(b).all(|(a, b)| {
+            let (a, b): (&[u8; 64], &[u8; 64]) =
+                (a.try_into().expect("64"), b.try_into().expect("64"));
+            !suspect_in(a, b)
+        })
 }
 
 /// Control characters other than tab and newline, and the noncharacters U+FFFE/U+FFFF,
@@ -288,6 +324,36 @@ mod tests {
         }
         assert!(may_hold_forbidden_chars("نص\u{85}"));
         assert!(!may_hold_forbidden_chars("نص « » \u{A0}"));
+    }
+
+    #[test]
+    fn text_without_suspect_bytes_is_left_as_it_is() {
+        let places = [0, 1, 62, 63, 64, 65, 99];
+        for x in 0u8..0x80 {
+            for pos in places {
+                let mut bytes = vec![b'a'; 101];
+                bytes[pos] = x;
+                let expect = !((x < 0x20 && x != b'\t' && x != b'\n') || x == 0x7F);
+                assert_eq!(surely_plain(&bytes), expect, "byte {x:#x} at {pos}");
+            }
+        }
+        let plain = "---\ntitle: نص\n---\nنص « » كامل\u{A0}\t2019\n";
+        assert!(surely_plain(plain.as_bytes()));
+        assert_eq!(decode(plain.as_bytes().to_vec()).unwrap(), plain);
+        // Each thing decode changes is seen, wherever it is.
+        for changed in [
+            "\u{FEFF}", "\r\n", "\r", "\u{85}", "\u{9F}", "\u{FFFE}", "\u{FFFF}", "\u{7F}",
+        ] {
+            for pos in places {
+                let text = format!("{}{changed}{}", "a".repeat(pos), "b".repeat(3));
+                assert!(!surely_plain(text.as_bytes()), "{changed:?} at {pos}");
+                // (A BOM is dropped only at the start.)
+                if pos == 0 || changed != "\u{FEFF}" {
+                    assert_ne!(decode(text.as_bytes().to_vec()).unwrap(), text);
+                }
+            }
+        }
+        assert!(!surely_plain(b"a\r"));
     }
 
     #[test]
