@@ -121,10 +121,7 @@ fn render_passes(
         Some(i) => &events[..i],
         None => first_paragraph(&events),
     };
-    let summary_plain = plain_text(summary_events)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let summary_plain = collapse_whitespace(&plain_text(summary_events));
     // Footnote references point into the full page; a summary shown elsewhere drops them.
     let summary_html = write_html(
         summary_events
@@ -315,7 +312,14 @@ fn first_paragraph<'e, 'a>(events: &'e [Event<'a>]) -> &'e [Event<'a>] {
 
 /// The visible text of some events, with block boundaries as spaces or newlines.
 fn plain_text(events: &[Event<'_>]) -> String {
-    let mut out = String::new();
+    let len = events
+        .iter()
+        .map(|e| match e {
+            Event::Text(t) | Event::Code(t) => t.len(),
+            _ => 1,
+        })
+        .sum();
+    let mut out = String::with_capacity(len);
     for e in events {
         match e {
             Event::Text(t) | Event::Code(t) => out.push_str(t),
@@ -329,6 +333,45 @@ fn plain_text(events: &[Event<'_>]) -> String {
             ) => out.push('\n'),
             _ => {}
         }
+    }
+    out
+}
+
+/// The words of `text` joined by single spaces: `text.split_whitespace()` joined with
+/// `" "`, without looking up the Unicode tables for Arabic letters (no two-byte
+/// character from U+0600 to U+06FF is white space), and copying each word whole.
+fn collapse_whitespace(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = None;
+    let mut i = 0;
+    while i < bytes.len() {
+        let (space, len) = match bytes[i] {
+            b @ 0..=0x7f => (b.is_ascii_whitespace() || b == 0x0b, 1),
+            0xd8..=0xdb => (false, 2),
+            _ => {
+                let c = text[i..].chars().next().unwrap_or_default();
+                (c.is_whitespace(), c.len_utf8())
+            }
+        };
+        match (space, word_start) {
+            (true, Some(start)) => {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&text[start..i]);
+                word_start = None;
+            }
+            (false, None) => word_start = Some(i),
+            _ => {}
+        }
+        i += len;
+    }
+    if let Some(start) = word_start {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(&text[start..]);
     }
     out
 }
@@ -427,6 +470,16 @@ fn pulldown_cmark_escape_href(out: &mut String, url: &str) {
 
 #[cfg(test)]
 mod tests {
+    proptest::proptest! {
+        #[test]
+        fn whitespace_collapses_as_split_whitespace_does(
+            text in "[a-z \t\n\r\u{0b}\u{0c}\u{85}\u{a0}\u{1680}\u{2000}-\u{200b}\u{2028}\u{202f}\u{3000}\u{0600}-\u{06ff}é]{0,40}"
+        ) {
+            let expected = text.split_whitespace().collect::<Vec<_>>().join(" ");
+            proptest::prop_assert_eq!(super::collapse_whitespace(&text), expected);
+        }
+    }
+
     use super::*;
 
     fn r(md: &str) -> Rendered {
