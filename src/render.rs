@@ -114,6 +114,17 @@ pub struct Renderer {
     fields: Fields,
 }
 
+/// Tera's `safe` filter, without its copy of the string it marks: `page.content | safe`
+/// would copy every body's HTML once more. Strings are marked as they are (a shared
+/// reference); any other value becomes its text, as Tera's own filter does.
+fn safe(value: &Value, _: tera::Kwargs, _: &tera::State) -> Value {
+    if value.is_string() {
+        value.clone().mark_safe()
+    } else {
+        Value::safe_string(&value.to_string())
+    }
+}
+
 impl Renderer {
     /// Compiles the templates and builds the formatters for the site's languages.
     pub fn new(root: &Path, site: &Site) -> Result<Renderer, Vec<Diagnostic>> {
@@ -125,6 +136,7 @@ impl Renderer {
         templates
             .tera
             .register_filter("date", tera_contrib::dates::date);
+        templates.tera.register_filter("safe", safe);
         let langs = site_languages(site);
         let lang_refs: Vec<&str> = langs.iter().map(String::as_str).collect();
         let site_toml = root.join("site.toml");
@@ -808,5 +820,34 @@ mod tests {
         assert_eq!(file_for_url("/articles/مقال/"), "articles/مقال/index.html");
         assert_eq!(file_for_url("/atom.xml"), "atom.xml");
         assert_eq!(file_for_url("/tags/x/atom.xml"), "tags/x/atom.xml");
+    }
+
+    #[test]
+    fn safe_renders_as_teras_own_filter_does() {
+        let template = "{{ x | safe }}|{{ x }}|{{ x | safe | upper }}|{{ x | safe | length }}";
+        let mut theirs = tera::Tera::default();
+        theirs.add_raw_template("t", template).unwrap();
+        let mut ours = tera::Tera::default();
+        ours.add_raw_template("t", template).unwrap();
+        ours.register_filter("safe", safe);
+        let long = "<p>نص «طويل» بما يكفى ليحفظ فى مكان مشترك & more</p>".repeat(3);
+        let values = [
+            Value::from("<b>قصير</b>"),
+            Value::from(long.as_str()),
+            Value::from(42),
+            Value::from(vec!["<a>", "b"]),
+            Value::none(),
+        ];
+        for x in values {
+            let mut ctx = Context::new();
+            ctx.insert_value("x", x.clone());
+            let a = theirs.render("t", &ctx);
+            let b = ours.render("t", &ctx);
+            assert_eq!(a.is_ok(), b.is_ok(), "{x:?}");
+            if let (Ok(a), Ok(b)) = (a, b) {
+                assert_eq!(a, b, "{x:?}");
+                assert!(a.contains('<') || !format!("{x}").contains('<'));
+            }
+        }
     }
 }
