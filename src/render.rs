@@ -112,6 +112,8 @@ pub struct Renderer {
     json_ld: bool,
     /// The fields of article views some template names.
     fields: Fields,
+    /// Each term's link as a template value, made once for the prepared site.
+    term_links: Vec<Vec<Value>>,
 }
 
 /// Tera's `safe` filter, without its copy of the string it marks: `page.content | safe`
@@ -179,6 +181,7 @@ impl Renderer {
             card_cache: HashMap::new(),
             card_keys: Vec::new(),
             cards: Vec::new(),
+            term_links: Vec::new(),
         };
         renderer.prepare(site);
         Ok(renderer)
@@ -192,6 +195,8 @@ impl Renderer {
     /// Makes the cards match `site` (after it was assembled again): only articles whose
     /// card key is new are serialized.
     pub fn prepare(&mut self, site: &Site) {
+        // Articles that keep their places keep their terms ([`Renderer::prepare_changed`]).
+        self.term_links = views::term_links(site);
         let keys: Vec<u64> = site
             .articles
             .par_iter()
@@ -238,6 +243,7 @@ impl Renderer {
             loc: &self.loc,
             strings: &self.strings,
             fields: self.fields,
+            term_links: &self.term_links,
         }
     }
 

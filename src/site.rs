@@ -103,13 +103,17 @@ impl Taxonomy {
 
     /// The term a spelling belongs to.
     pub fn term(&self, spelling: &str) -> Option<&Term> {
+        self.term_index(spelling).map(|i| &self.terms[i])
+    }
+
+    /// The index in `terms` of the term a spelling belongs to.
+    pub fn term_index(&self, spelling: &str) -> Option<usize> {
         // Spellings the articles use are found without computing a key: this runs for
         // every tag of every page rendered.
-        let i = match self.by_spelling.get(spelling) {
-            Some(&i) => i,
-            None => *self.by_key.get(&term_key(spelling))?,
-        };
-        Some(&self.terms[i])
+        match self.by_spelling.get(spelling) {
+            Some(&i) => Some(i),
+            None => self.by_key.get(&term_key(spelling)).copied(),
+        }
     }
 }
 

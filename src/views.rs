@@ -21,6 +21,23 @@ pub struct Link<'a> {
     pub url: &'a str,
 }
 
+/// A term's link in an article's view: its parts, and, when the renderer has made it
+/// once for the whole site, that template value, which templates then share (a tag's
+/// link is otherwise serialized again for every article and list entry naming it).
+pub struct TermLink<'a> {
+    pub link: Link<'a>,
+    pub made: Option<&'a tera::Value>,
+}
+
+impl Serialize for TermLink<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.made {
+            Some(value) => value.serialize(s),
+            None => self.link.serialize(s),
+        }
+    }
+}
+
 /// Site-wide values, in every template's global context as `site`.
 #[derive(Serialize)]
 pub struct SiteView<'a> {
@@ -101,11 +118,11 @@ pub struct PageView<'a> {
     #[serde(skip_serializing_if = "Field::is_left")]
     pub year_url: Field<String>,
     #[serde(skip_serializing_if = "Field::is_left")]
-    pub author: Field<Option<Link<'a>>>,
+    pub author: Field<Option<TermLink<'a>>>,
     #[serde(skip_serializing_if = "Field::is_left")]
-    pub topic: Field<Option<Link<'a>>>,
+    pub topic: Field<Option<TermLink<'a>>>,
     #[serde(skip_serializing_if = "Field::is_left")]
-    pub tags: Field<Vec<Link<'a>>>,
+    pub tags: Field<Vec<TermLink<'a>>>,
     /// HTML summary, when there is no `summary` text (else empty).
     pub summary: &'a str,
     /// Plain text summary (the `summary` field, else none).
@@ -239,6 +256,27 @@ pub struct ViewContext<'a> {
     pub loc: &'a Localizer,
     pub strings: &'a BTreeMap<String, Strings>,
     pub fields: Fields,
+    /// The template value of each term's link, by taxonomy and term index (see
+    /// [`term_links`]); empty when there are none.
+    pub term_links: &'a [Vec<tera::Value>],
+}
+
+/// The template value of every term's link, by taxonomy and term index.
+pub fn term_links(site: &Site) -> Vec<Vec<tera::Value>> {
+    site.taxonomies
+        .iter()
+        .map(|tax| {
+            tax.terms
+                .iter()
+                .map(|t| {
+                    tera::Value::from_serializable(&Link {
+                        name: &t.name,
+                        url: &t.url,
+                    })
+                })
+                .collect()
+        })
+        .collect()
 }
 
 impl<'a> ViewContext<'a> {
@@ -249,19 +287,26 @@ impl<'a> ViewContext<'a> {
             .expect("strings exist for the site language")
     }
 
-    fn term_link(&self, kind: TaxonomyKind, spelling: &'a str) -> Option<Link<'a>> {
-        let tax = self.site.taxonomies.iter().find(|t| t.kind == kind);
-        match tax.and_then(|t| t.term(spelling)) {
-            Some(term) => Some(Link {
+    fn term_link(&self, kind: TaxonomyKind, spelling: &'a str) -> Option<TermLink<'a>> {
+        let Some(ti) = self.site.taxonomies.iter().position(|t| t.kind == kind) else {
+            return Some(TermLink {
+                link: Link {
+                    name: spelling,
+                    url: "",
+                },
+                made: None,
+            });
+        };
+        let tax = &self.site.taxonomies[ti];
+        let i = tax.term_index(spelling)?;
+        let term = &tax.terms[i];
+        Some(TermLink {
+            link: Link {
                 name: &term.name,
                 url: &term.url,
-            }),
-            None if tax.is_none() => Some(Link {
-                name: spelling,
-                url: "",
-            }),
-            None => None,
-        }
+            },
+            made: self.term_links.get(ti).and_then(|links| links.get(i)),
+        })
     }
 
     /// An article's list entry: what lists and term feeds show (no body, no contents).
@@ -406,13 +451,13 @@ pub fn json_ld(view: &PageView<'_>, site: &Site, words: usize) -> String {
         "@type": "AnalysisNewsArticle",
         "headline": view.title,
         "alternativeHeadline": view.subtitle.given().copied().flatten(),
-        "author": view.author.given().and_then(Option::as_ref).map(|a| serde_json::json!({"@type": "Person", "name": a.name})),
+        "author": view.author.given().and_then(Option::as_ref).map(|a| serde_json::json!({"@type": "Person", "name": a.link.name})),
         "datePublished": date,
         "dateModified": view.updated_rfc3339.given().and_then(Option::as_ref).or(date),
         "inLanguage": view.lang,
         "url": view.permalink.given(),
-        "articleSection": view.topic.given().and_then(Option::as_ref).map(|t| t.name),
-        "keywords": view.tags.given().map(|tags| tags.iter().map(|t| t.name).collect::<Vec<_>>()),
+        "articleSection": view.topic.given().and_then(Option::as_ref).map(|t| t.link.name),
+        "keywords": view.tags.given().map(|tags| tags.iter().map(|t| t.link.name).collect::<Vec<_>>()),
         "wordCount": words,
         "publisher": {"@type": "Organization", "name": site.config.title},
     });
