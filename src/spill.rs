@@ -27,8 +27,17 @@ impl Spill {
     }
 
     fn get(&self, at: u64, len: usize) -> std::io::Result<Vec<u8>> {
-        let mut out = vec![0; len];
-        self.file.read_exact_at(&mut out, at)?;
+        // Read into the vector's spare room: a zeroed buffer would be written twice.
+        // `with_capacity` gives exactly `len`, so no read passes the kept bytes.
+        let mut out = Vec::with_capacity(len);
+        while out.len() < len {
+            let offset = at + out.len() as u64;
+            let read =
+                rustix::io::pread(&self.file, rustix::buffer::spare_capacity(&mut out), offset)?;
+            if read == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
         Ok(out)
     }
 }
