@@ -158,7 +158,10 @@ pub fn term_key(text: &str) -> String {
 /// The same text with invisible controls removed (for titles and names shown in pages:
 /// a stray bidi override must not reorder the page around it). Letters are untouched.
 pub fn strip_invisible(text: &str) -> String {
-    if text.chars().any(is_invisible_control) {
+    // Each invisible control is written in UTF-8 with a `C2`, `E2` or `EF` byte, or is
+    // U+061C (`D8 9C`): text with none of these bytes (most names) is not decoded.
+    let may_hold = text.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xEF | 0x9C));
+    if may_hold && text.chars().any(is_invisible_control) {
         text.chars().filter(|&c| !is_invisible_control(c)).collect()
     } else {
         text.to_owned()
@@ -270,6 +273,24 @@ mod tests {
         assert_eq!(term_key("السِّيَاسَة"), term_key("الســياسة"));
         assert_eq!(term_key("ﻣﺎﺩﻭﺭﻭ"), term_key("مادورو")); // presentation forms
         assert_ne!(term_key("مصر"), term_key("عصر"));
+    }
+
+    #[test]
+    fn every_invisible_control_holds_a_byte_strip_invisible_looks_for() {
+        let mut seen = 0;
+        for c in (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|&c| is_invisible_control(c))
+        {
+            seen += 1;
+            let s = c.to_string();
+            assert!(
+                s.bytes().any(|b| matches!(b, 0xC2 | 0xE2 | 0xEF | 0x9C)),
+                "{c:?}"
+            );
+            assert_eq!(strip_invisible(&format!("ا{c}ب")), "اب", "{c:?}");
+        }
+        assert!(seen > 20);
     }
 
     #[test]
