@@ -115,6 +115,9 @@ pub struct Staging {
     /// Whether there is a previous output to compare with (not on a first build).
     has_previous: bool,
     dir: PathBuf,
+    /// `dir`, open: files and folders are made relative to it, so the system does not
+    /// walk the staging folder's own path again for each of tens of thousands of files.
+    dir_fd: rustix::fd::OwnedFd,
     written: AtomicUsize,
     linked: AtomicUsize,
     committed: bool,
@@ -148,10 +151,20 @@ impl Staging {
                 .with_context(|| format!("cannot remove `{}`", dir.display()))?;
         }
         fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        let dir_fd = rustix::fs::open(
+            &dir,
+            rustix::fs::OFlags::DIRECTORY
+                | rustix::fs::OFlags::RDONLY
+                | rustix::fs::OFlags::CLOEXEC,
+            rustix::fs::Mode::empty(),
+        )
+        .map_err(std::io::Error::from)
+        .with_context(|| format!("cannot open `{}`", dir.display()))?;
         Ok(Staging {
             target: target.to_path_buf(),
             has_previous: target.is_dir(),
             dir,
+            dir_fd,
             written: AtomicUsize::new(0),
             linked: AtomicUsize::new(0),
             committed: false,
@@ -167,8 +180,8 @@ impl Staging {
             ));
         }
         let dest = self.dir.join(rel);
-        if let Some(parent) = dest.parent() {
-            create_dir_all(parent)?;
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            self.make_dirs(parent)?;
         }
         // Two outputs of one build never share a file: the second would silently replace
         // the first. (URL checks in site.rs name the files; this is the last guard.)
@@ -189,14 +202,19 @@ impl Staging {
                 Err(_) => {}
             }
         }
-        let mut file = match fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&dest)
-        {
-            Ok(f) => f,
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(taken()),
-            Err(e) => return Err(Diagnostic::file(&dest, format!("cannot write: {e}"))),
+        use rustix::fs::{Mode, OFlags};
+        let mut file = match rustix::fs::openat(
+            &self.dir_fd,
+            rel,
+            OFlags::WRONLY | OFlags::CREATE | OFlags::EXCL | OFlags::CLOEXEC,
+            Mode::from_raw_mode(0o666),
+        ) {
+            Ok(fd) => fs::File::from(fd),
+            Err(rustix::io::Errno::EXIST) => return Err(taken()),
+            Err(e) => {
+                let e = std::io::Error::from(e);
+                return Err(Diagnostic::file(&dest, format!("cannot write: {e}")));
+            }
         };
         file.write_all(bytes)
             .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
@@ -204,12 +222,37 @@ impl Staging {
         Ok(())
     }
 
+    /// Makes the folder `rel` (`/`-separated, under the staging folder) and the folders
+    /// above it, as `create_dir_all` would, relative to the open staging folder.
+    fn make_dirs(&self, rel: &str) -> Result<(), Diagnostic> {
+        use rustix::io::Errno;
+        let mkdir =
+            || rustix::fs::mkdirat(&self.dir_fd, rel, rustix::fs::Mode::from_raw_mode(0o777));
+        let result = match mkdir() {
+            Err(Errno::NOENT) => {
+                if let Some((up, _)) = rel.rsplit_once('/') {
+                    self.make_dirs(up)?;
+                }
+                mkdir()
+            }
+            other => other,
+        };
+        match result {
+            // A file of that name makes the file's own opening fail, naming it.
+            Ok(()) | Err(Errno::EXIST) => Ok(()),
+            Err(e) => Err(Diagnostic::file(
+                &self.dir.join(rel),
+                format!("cannot create folder: {}", std::io::Error::from(e)),
+            )),
+        }
+    }
+
     /// Reuses the previous build's file as it is (a hard link: no read, no write, the
     /// modification time kept); copies it where links are not possible.
     pub fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
         let dest = self.dir.join(rel);
-        if let Some(parent) = dest.parent() {
-            create_dir_all(parent)?;
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            self.make_dirs(parent)?;
         }
         let previous = self.target.join(rel);
         if fs::hard_link(&previous, &dest).is_err() {
@@ -412,6 +455,29 @@ mod tests {
         assert_eq!(fs::read(out.join("b.xml")).unwrap(), b"two");
         // No staging debris.
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn folders_are_made_at_any_depth_and_a_file_in_the_way_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let s = Staging::create(&out).unwrap();
+        s.write("tags/وسم/page/2/index.html", b"deep").unwrap();
+        s.write("tags/وسم/page/3/index.html", b"beside").unwrap();
+        s.write("tags/وسم/index.html", b"above").unwrap();
+        s.write("atom.xml", b"feed").unwrap();
+        let e = s.write("atom.xml/page/2/index.html", b"x").unwrap_err();
+        assert!(format!("{e}").contains("atom.xml"), "{e}");
+        s.commit().unwrap();
+        assert_eq!(
+            fs::read(out.join("tags/وسم/page/2/index.html")).unwrap(),
+            b"deep"
+        );
+        assert_eq!(
+            fs::read(out.join("tags/وسم/page/3/index.html")).unwrap(),
+            b"beside"
+        );
+        assert_eq!(fs::read(out.join("tags/وسم/index.html")).unwrap(), b"above");
     }
 
     #[test]
