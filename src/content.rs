@@ -139,12 +139,43 @@ impl Source {
 /// Reads an article as text: strips a UTF-8 BOM, turns CRLF and CR into LF, and names
 /// the encoding when the bytes are not UTF-8.
 pub fn load(path: &Path) -> Result<String, Diagnostic> {
-    let (file, len) = open_article(path)?;
-    read_all(path, file, len)
+    load_stamped(path).map(|(text, _)| text)
 }
 
-/// Opens an article: a regular file within the size limit. Returns it and its length.
-fn open_article(path: &Path) -> Result<(fs::File, u64), Diagnostic> {
+/// [`load`], and the file's size and modification time as they were before its text
+/// was read (what a build's stamp is made of: see [`crate::manifest::stamp`]).
+pub fn load_stamped(path: &Path) -> Result<(String, FileStamp), Diagnostic> {
+    let (file, meta) = open_article(path)?;
+    let text = read_all(path, file, meta.len())?;
+    Ok((text, FileStamp::of(&meta)))
+}
+
+/// A file's size and modification time: a build whose inputs all keep theirs reads the
+/// same bytes (as make and cargo assume).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FileStamp {
+    pub len: u64,
+    /// Nanoseconds since the Unix epoch (0 when the system does not say).
+    pub modified: u128,
+    pub is_dir: bool,
+}
+
+impl FileStamp {
+    pub fn of(meta: &fs::Metadata) -> FileStamp {
+        FileStamp {
+            len: meta.len(),
+            modified: meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos()),
+            is_dir: meta.is_dir(),
+        }
+    }
+}
+
+/// Opens an article: a regular file within the size limit. Returns it and its metadata.
+fn open_article(path: &Path) -> Result<(fs::File, fs::Metadata), Diagnostic> {
     let file =
         fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
     let meta = file
@@ -162,7 +193,7 @@ fn open_article(path: &Path) -> Result<(fs::File, u64), Diagnostic> {
             ),
         ));
     }
-    Ok((file, meta.len()))
+    Ok((file, meta))
 }
 
 fn read_all(path: &Path, file: fs::File, len: u64) -> Result<String, Diagnostic> {

@@ -114,12 +114,19 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     let mut timer = StageTimer::new();
     let config = load_config(root, opts)?;
     let output = output_dir(root, &config, opts)?;
-    let stamp = manifest::stamp(root, &format!("{opts:?}"));
+    let options = format!("{opts:?}");
     let previous = Manifest::load(&output);
-    if previous.stamp == stamp && output.is_dir() {
-        return Ok(Report::up_to_date(output, previous.keys.len(), started));
+    let content_dir = root.join("content");
+    let (sources, discovered) = content::discover(root, &content_dir);
+    // Whether the previous output is up to date needs the sources' stamps before they
+    // are read; a first build takes them as it reads each file (one `stat` fewer each).
+    if previous.stamp != 0 && output.is_dir() {
+        let stamps = manifest::source_stamps(&sources);
+        if previous.stamp == manifest::stamp(root, &options, &sources, &stamps) {
+            return Ok(Report::up_to_date(output, previous.keys.len(), started));
+        }
     }
-    timer.stage("config+stamp");
+    timer.stage("config+discover");
     // Search text and bodies' HTML wait in temporary files from parsing to writing.
     let vocabulary = if config.search {
         search_index::Vocabulary::keeping_in(spill::Store::temporary())
@@ -131,10 +138,21 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         vocabulary: config.search.then_some(&vocabulary),
         bodies: Some(&bodies),
     };
-    let (mut pages, problems, targets) = load_all_with(root, &config, keep);
+    let (mut pages, problems, targets) = load_sources(root, &config, keep, &sources, discovered);
     if !problems.is_empty() {
         return Err(BuildFailed::from(problems).into());
     }
+    let stamp = {
+        let read: HashMap<&Path, content::FileStamp> = pages
+            .iter()
+            .map(|p| (p.path.as_path(), p.source_stamp))
+            .collect();
+        let stamps: Vec<_> = sources
+            .iter()
+            .map(|p| read.get(p.as_path()).copied())
+            .collect();
+        manifest::stamp(root, &options, &sources, &stamps)
+    };
     // Search documents leave the pages so they can be dropped once the index is written.
     let documents = search_index::take_documents(&mut pages);
     timer.stage("load+parse");
@@ -363,8 +381,19 @@ pub fn load_all_with(
     config: &Config,
     keep: page::Keep<'_>,
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
+    let (paths, problems) = content::discover(root, &root.join("content"));
+    load_sources(root, config, keep, &paths, problems)
+}
+
+/// [`load_all_with`] for sources already discovered (`problems`: what discovery found).
+fn load_sources(
+    root: &Path,
+    config: &Config,
+    keep: page::Keep<'_>,
+    paths: &[PathBuf],
+    mut problems: Vec<Diagnostic>,
+) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
     let content_dir = root.join("content");
-    let (paths, mut problems) = content::discover(root, &content_dir);
     let load = |path: &PathBuf, targets: &links::Targets| {
         let rel = path.strip_prefix(&content_dir).unwrap_or(path);
         page::load(path, rel, config, targets, keep)

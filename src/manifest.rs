@@ -5,6 +5,7 @@
 //! ([`crate::render::Renderer::job_key`]). The next build skips everything when the
 //! stamp is unchanged, and otherwise renders only the files whose key changed.
 
+use crate::content::FileStamp;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fs;
@@ -74,10 +75,13 @@ impl Manifest {
 }
 
 /// A fingerprint of everything a build reads: `site.toml`, the name, size and
-/// modification time of every file under `content/`, `templates/` and `static/`, the
-/// build options, and the warraq binary itself. Like make and cargo, an edit that keeps
-/// both size and modification time is not seen.
-pub fn stamp(root: &Path, options: &str) -> u64 {
+/// modification time of every source (`sources`, as [`crate::content::discover`] finds
+/// them, with their [`source_stamps`] or the stamps seen when they were read) and of
+/// every file under `templates/` and `static/`, the build options, and the warraq binary
+/// itself. Like make and cargo, an edit that keeps both size and modification time is
+/// not seen. A stamp must be taken before what it stands for is read: a file changed
+/// in between then changes the next stamp.
+pub fn stamp(root: &Path, options: &str, sources: &[PathBuf], stamps: &[Option<FileStamp>]) -> u64 {
     let mut h = Xxh3::new();
     h.update(options.as_bytes());
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
@@ -85,10 +89,15 @@ pub fn stamp(root: &Path, options: &str) -> u64 {
         .ok()
         .and_then(|e| fs::metadata(e).ok())
     {
-        write_meta(&mut h, &meta);
+        write_stamp(&mut h, Some(FileStamp::of(&meta)));
     }
     h.update(&fs::read(root.join("site.toml")).unwrap_or_default());
-    let mut paths: Vec<PathBuf> = ["content", "templates", "static"]
+    for (path, stamp) in sources.iter().zip(stamps) {
+        h.update(path.as_os_str().as_encoded_bytes());
+        write_stamp(&mut h, *stamp);
+    }
+    // The theme's files are few: walked here, whatever stamps the sources came with.
+    let mut paths: Vec<PathBuf> = ["templates", "static"]
         .into_iter()
         .flat_map(|dir| {
             WalkDir::new(root.join(dir))
@@ -103,28 +112,29 @@ pub fn stamp(root: &Path, options: &str) -> u64 {
             .as_encoded_bytes()
             .cmp(b.as_os_str().as_encoded_bytes())
     });
-    // One `stat` a file (10,000 in an archive of 10,000 articles) is most of the
-    // stamp's time, and what every build waits for before it starts: done in parallel.
-    // A symlink's target decides what is read.
-    let metas: Vec<Option<fs::Metadata>> = paths.par_iter().map(|p| fs::metadata(p).ok()).collect();
-    for (path, meta) in paths.iter().zip(&metas) {
+    for (path, stamp) in paths.iter().zip(source_stamps(&paths)) {
         h.update(path.as_os_str().as_encoded_bytes());
-        if let Some(meta) = meta {
-            write_meta(&mut h, meta);
-        }
-        h.write_u8(0);
+        write_stamp(&mut h, stamp);
     }
     h.digest()
 }
 
-fn write_meta(h: &mut Xxh3, meta: &fs::Metadata) {
-    h.write_u64(meta.len());
-    h.write_u8(meta.is_dir() as u8);
-    if let Ok(m) = meta.modified() {
-        if let Ok(d) = m.duration_since(std::time::UNIX_EPOCH) {
-            h.write_u128(d.as_nanos());
-        }
+/// The size and modification time of each file (a symlink's target's), in parallel:
+/// one `stat` a file, 10,000 in an archive of 10,000 articles.
+pub fn source_stamps(paths: &[PathBuf]) -> Vec<Option<FileStamp>> {
+    paths
+        .par_iter()
+        .map(|p| fs::metadata(p).ok().map(|m| FileStamp::of(&m)))
+        .collect()
+}
+
+fn write_stamp(h: &mut Xxh3, stamp: Option<FileStamp>) {
+    if let Some(s) = stamp {
+        h.write_u64(s.len);
+        h.write_u8(u8::from(s.is_dir));
+        h.write_u128(s.modified);
     }
+    h.write_u8(0);
 }
 
 #[cfg(test)]
@@ -152,12 +162,33 @@ mod tests {
     #[test]
     fn stamp_changes_with_content() {
         let dir = tempfile::tempdir().unwrap();
-        fs::create_dir(dir.path().join("content")).unwrap();
-        fs::write(dir.path().join("site.toml"), "title = \"x\"\n").unwrap();
-        let a = stamp(dir.path(), "");
-        assert_eq!(a, stamp(dir.path(), ""));
-        assert_ne!(a, stamp(dir.path(), "--drafts"));
-        fs::write(dir.path().join("content/a.md"), "x").unwrap();
-        assert_ne!(a, stamp(dir.path(), ""));
+        let root = dir.path();
+        fs::create_dir_all(root.join("content/2019")).unwrap();
+        fs::create_dir_all(root.join("templates")).unwrap();
+        fs::write(root.join("site.toml"), "title = \"x\"\n").unwrap();
+        fs::write(root.join("content/2019/a.md"), "x").unwrap();
+        let now = |root: &Path, options: &str| {
+            let (sources, _) = crate::content::discover(root, &root.join("content"));
+            stamp(root, options, &sources, &source_stamps(&sources))
+        };
+        let a = now(root, "");
+        assert_eq!(a, now(root, ""));
+        assert_ne!(a, now(root, "--drafts"));
+        // The stamps a build sees as it reads its sources make the same stamp.
+        let (sources, _) = crate::content::discover(root, &root.join("content"));
+        let read: Vec<_> = sources
+            .iter()
+            .map(|p| Some(crate::content::load_stamped(p).unwrap().1))
+            .collect();
+        assert_eq!(a, stamp(root, "", &sources, &read));
+        // A new source, an edited one, a new template: each is seen.
+        fs::write(root.join("content/b.md"), "y").unwrap();
+        let b = now(root, "");
+        assert_ne!(a, b);
+        fs::write(root.join("content/b.md"), "yy").unwrap();
+        let c = now(root, "");
+        assert_ne!(b, c);
+        fs::write(root.join("templates/page.html"), "{{ page.title }}").unwrap();
+        assert_ne!(c, now(root, ""));
     }
 }

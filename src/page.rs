@@ -23,6 +23,9 @@ pub enum Kind {
 pub struct Page {
     /// The file, as shown in messages.
     pub path: PathBuf,
+    /// The file's size and modification time before it was read ([`load`]; default
+    /// for pages parsed from text).
+    pub source_stamp: crate::content::FileStamp,
     /// The file's path under `content/` (what links to it are resolved against).
     pub rel: PathBuf,
     pub kind: Kind,
@@ -142,12 +145,13 @@ pub fn load(
     targets: &Targets,
     keep: Keep<'_>,
 ) -> Result<Page, Diagnostic> {
-    let text = crate::content::load(path)?;
+    let (text, stamp) = crate::content::load_stamped(path)?;
     parse_head(&text, rel)
         .and_then(|head| head.into_page_with(config, targets, keep))
         .map_err(|e| e.in_file(path))
         .map(|mut p| {
             p.path = path.to_path_buf();
+            p.source_stamp = stamp;
             p
         })
 }
@@ -308,6 +312,7 @@ impl Head<'_> {
         }
         Ok(Page {
             path: PathBuf::new(),
+            source_stamp: Default::default(),
             rel,
             kind,
             title,
