@@ -187,8 +187,9 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         0
     };
     let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
+    timer.stage("templates");
     let plan = plan(&renderer, &site, &previous, &output);
-    timer.stage("templates+plan");
+    timer.stage("plan");
     for path in &plan.reuse {
         staging
             .link_previous(path)
