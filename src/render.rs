@@ -552,9 +552,14 @@ pub fn template_of(job: Job) -> &'static str {
 /// The page of its list a paginated job renders (home, term and year pages), used alike
 /// for its URL, its rendering and its key.
 pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
+    job_list(site, job).map(|(base, count, per_page, n)| pager(base, count, per_page, n))
+}
+
+/// The list a paginated job shows a page of: its URL, length, page size and page number.
+fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
     let per_page = site.config.paginate_by;
     match job {
-        Job::Home(n) => Some(pager("/", site.articles.len(), per_page, n)),
+        Job::Home(n) => Some(("/", site.articles.len(), per_page, n)),
         Job::Term {
             taxonomy,
             term,
@@ -562,11 +567,11 @@ pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
         } => {
             let tax = &site.taxonomies[taxonomy];
             let t = &tax.terms[term];
-            Some(pager(&t.url, t.pages.len(), tax.paginate_by, page))
+            Some((t.url.as_str(), t.pages.len(), tax.paginate_by, page))
         }
         Job::Year { year, page } => {
             let y = &site.years[year];
-            Some(pager(&y.url, y.pages.len(), per_page, page))
+            Some((y.url.as_str(), y.pages.len(), per_page, page))
         }
         _ => None,
     }
@@ -574,8 +579,9 @@ pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
 
 /// The site path a job writes.
 pub fn job_url(site: &Site, job: Job) -> String {
-    if let Some(p) = job_pager(site, job) {
-        return p.url;
+    // Only the page's own URL: not its neighbours' (job_pager), made for every job.
+    if let Some((base, _, _, n)) = job_list(site, job) {
+        return crate::site::page_url(base, n);
     }
     match job {
         Job::Article(i) => site.articles[i].url.clone(),

@@ -401,13 +401,7 @@ pub struct Pager {
 /// page 1 at `base`, page N at `base` + `page/N/`.
 pub fn pager(base: &str, count: usize, per_page: usize, number: usize) -> Pager {
     let total = count.div_ceil(per_page).max(1);
-    let url_of = |n: usize| {
-        if n == 1 {
-            base.to_owned()
-        } else {
-            format!("{base}page/{n}/")
-        }
-    };
+    let url_of = |n: usize| page_url(base, n);
     Pager {
         number,
         total,
@@ -416,6 +410,15 @@ pub fn pager(base: &str, count: usize, per_page: usize, number: usize) -> Pager 
         url: url_of(number),
         prev_url: (number > 1).then(|| url_of(number - 1)),
         next_url: (number < total).then(|| url_of(number + 1)),
+    }
+}
+
+/// The URL of page `n` of the list at `base`: `base` itself for the first.
+pub fn page_url(base: &str, n: usize) -> String {
+    if n == 1 {
+        base.to_owned()
+    } else {
+        format!("{base}page/{n}/")
     }
 }
 
