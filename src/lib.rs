@@ -142,17 +142,14 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     if !problems.is_empty() {
         return Err(BuildFailed::from(problems).into());
     }
-    let stamp = {
-        let read: HashMap<&Path, content::FileStamp> = pages
-            .iter()
-            .map(|p| (p.path.as_path(), p.source_stamp))
-            .collect();
-        let stamps: Vec<_> = sources
-            .iter()
-            .map(|p| read.get(p.as_path()).copied())
-            .collect();
-        manifest::stamp(root, &options, &sources, &stamps)
-    };
+    // Loaded without problems, the pages are the sources', in order. (Were one not, its
+    // stamp would be missing: the next build would build again, never wrongly skip.)
+    let stamps: Vec<_> = sources
+        .iter()
+        .zip(&pages)
+        .map(|(source, page)| (page.path == *source).then_some(page.source_stamp))
+        .collect();
+    let stamp = manifest::stamp(root, &options, &sources, &stamps);
     // Search documents leave the pages so they can be dropped once the index is written.
     let documents = search_index::take_documents(&mut pages);
     timer.stage("load+parse");
