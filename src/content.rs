@@ -145,7 +145,53 @@ pub fn load(path: &Path) -> Result<String, Diagnostic> {
 /// [`load`], and the file's size and modification time as they were before its text
 /// was read (what a build's stamp is made of: see [`crate::manifest::stamp`]).
 pub fn load_stamped(path: &Path) -> Result<(String, FileStamp), Diagnostic> {
-    let (file, meta) = open_article(path)?;
+    let file =
+        fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
+    read_article(path, file)
+}
+
+/// The `content/` folder, open: a build opens its thousands of sources relative to it,
+/// so the system does not walk the folder's own path again for each of them.
+pub struct ContentDir {
+    path: PathBuf,
+    /// None if the folder could not be opened: sources are then opened by their path.
+    fd: Option<rustix::fd::OwnedFd>,
+}
+
+impl ContentDir {
+    pub fn open(path: &Path) -> ContentDir {
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
+        ContentDir {
+            path: path.to_path_buf(),
+            fd: rustix::fs::open(path, flags, Mode::empty()).ok(),
+        }
+    }
+
+    /// A source's path under the folder (itself if it is not under it).
+    pub fn rel<'p>(&self, path: &'p Path) -> &'p Path {
+        path.strip_prefix(&self.path).unwrap_or(path)
+    }
+
+    /// [`load_stamped`], opening the file relative to the folder when it is in it.
+    pub fn load_stamped(&self, path: &Path) -> Result<(String, FileStamp), Diagnostic> {
+        use rustix::fs::{Mode, OFlags};
+        let (Some(fd), Ok(rel)) = (&self.fd, path.strip_prefix(&self.path)) else {
+            return load_stamped(path);
+        };
+        let file = rustix::fs::openat(fd, rel, OFlags::RDONLY | OFlags::CLOEXEC, Mode::empty())
+            .map(fs::File::from)
+            .map_err(|e| {
+                let e = std::io::Error::from(e);
+                Diagnostic::file(path, format!("cannot open: {e}"))
+            })?;
+        read_article(path, file)
+    }
+}
+
+/// Reads an opened article (`path` names it in messages) with its stamp.
+fn read_article(path: &Path, file: fs::File) -> Result<(String, FileStamp), Diagnostic> {
+    let meta = check_article(path, &file)?;
     let text = read_all(path, file, meta.len())?;
     Ok((text, FileStamp::of(&meta)))
 }
@@ -174,10 +220,8 @@ impl FileStamp {
     }
 }
 
-/// Opens an article: a regular file within the size limit. Returns it and its metadata.
-fn open_article(path: &Path) -> Result<(fs::File, fs::Metadata), Diagnostic> {
-    let file =
-        fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
+/// Checks an opened article is a regular file within the size limit; its metadata.
+fn check_article(path: &Path, file: &fs::File) -> Result<fs::Metadata, Diagnostic> {
     let meta = file
         .metadata()
         .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
@@ -193,7 +237,7 @@ fn open_article(path: &Path) -> Result<(fs::File, fs::Metadata), Diagnostic> {
             ),
         ));
     }
-    Ok((file, meta))
+    Ok(meta)
 }
 
 fn read_all(path: &Path, file: fs::File, len: u64) -> Result<String, Diagnostic> {

@@ -391,10 +391,9 @@ fn load_sources(
     paths: &[PathBuf],
     mut problems: Vec<Diagnostic>,
 ) -> (Vec<Page>, Vec<Diagnostic>, links::Targets) {
-    let content_dir = root.join("content");
+    let content = content::ContentDir::open(&root.join("content"));
     let load = |path: &PathBuf, targets: &links::Targets| {
-        let rel = path.strip_prefix(&content_dir).unwrap_or(path);
-        page::load(path, rel, config, targets, keep)
+        page::load(&content, path, config, targets, keep)
     };
     // One pass: each file is read once, and its front matter decides its URL while its
     // body is rendered. A body that links to another source by its path (`other.md`)

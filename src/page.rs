@@ -1,6 +1,7 @@
 //! One source file → [`Page`]: front matter checked, Markdown rendered, URL decided.
 
 use crate::config::Config;
+use crate::content::ContentDir;
 use crate::error::{Diagnostic, Located};
 use crate::front_matter::{self, SourceRef};
 use crate::links::{self, Targets};
@@ -136,16 +137,17 @@ pub struct LinkRef {
     pub image: bool,
 }
 
-/// Reads and parses one file. `rel` is its path under `content/`; `targets` gives the
-/// URLs that links to other source files are rewritten to; `keep`, what else to keep.
+/// Reads and parses one file of `content`; `targets` gives the URLs that links to
+/// other source files are rewritten to; `keep`, what else to keep.
 pub fn load(
+    content: &ContentDir,
     path: &Path,
-    rel: &Path,
     config: &Config,
     targets: &Targets,
     keep: Keep<'_>,
 ) -> Result<Page, Diagnostic> {
-    let (text, stamp) = crate::content::load_stamped(path)?;
+    let (text, stamp) = content.load_stamped(path)?;
+    let rel = content.rel(path);
     parse_head(&text, rel)
         .and_then(|head| head.into_page_with(config, targets, keep))
         .map_err(|e| e.in_file(path))
@@ -401,13 +403,15 @@ mod tests {
     #[test]
     fn a_kept_body_is_written_without_reading_the_file_again() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("x.md");
+        std::fs::create_dir(dir.path().join("articles")).unwrap();
+        let path = dir.path().join("articles/x.md");
         let text = "---\ntitle: عنوان\ndate: 2019-02-05\n---\n## فصل\n\nنص [رابط](y.md) **عريض**\n";
         std::fs::write(&path, text).unwrap();
-        let rel = Path::new("articles/x.md");
+        let content = ContentDir::open(dir.path());
         let targets = Targets::new([(PathBuf::from("articles/y.md"), "/articles/y/".to_owned())]);
         // Loaded without a store, the body is rendered from the file when written.
-        let fresh = load(&path, rel, &config(), &targets, Keep::default()).unwrap();
+        let fresh = load(&content, &path, &config(), &targets, Keep::default()).unwrap();
+        assert_eq!(fresh.rel, Path::new("articles/x.md"));
         assert!(fresh.html.is_none());
         let expected = body_html(&fresh, &config(), &targets).unwrap();
         assert!(expected.contains("href=\"/articles/y/\"") && expected.contains("<h2 id="));
@@ -418,7 +422,7 @@ mod tests {
                 bodies: Some(store),
                 ..Keep::default()
             };
-            load(&path, rel, &config(), &targets, keep).unwrap()
+            load(&content, &path, &config(), &targets, keep).unwrap()
         };
         let kept = load_into(&Store::temporary());
         assert!(kept.html.as_ref().is_some_and(Kept::is_spilled));
