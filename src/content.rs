@@ -300,7 +300,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
 }
 
 /// Whether `text` (valid UTF-8) needs none of [`decode`]'s changes, from one pass over
-/// its bytes (every article goes through it): no carriage return or other C0 control
+/// its bytes (every article goes through it; [`without_control_chars`] asks it too): no carriage return or other C0 control
 /// but tab and newline, no DEL, no C1 control (`C2 80..9F`), no BOM (`EF BB BF`) and no
 /// U+FFFE/F (`EF BF BE/BF`). `EF BB` and `EF BF` also begin rarer characters (some
 /// presentation forms): their text takes the exact checks. Each byte is looked at with
@@ -340,32 +340,9 @@ fn is_forbidden_char(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
-/// A byte scan for the same characters (they are rare; this runs on every article): C0
-/// and DEL are single bytes (a loop the compiler vectorizes), C1 controls are
-/// `C2 80..9F`, U+FFFE/F are `EF BF BE/BF` (found with memchr).
-fn may_hold_forbidden_chars(text: &str) -> bool {
-    let b = text.as_bytes();
-    let c0 = |x: u8| (x < 0x20 && x != b'\t' && x != b'\n') || x == 0x7F;
-    // Eight bytes at a time: a word holding a byte below 0x20 or a DEL is looked at
-    // closely (newlines make that about one word in a dozen); the rest are skipped.
-    let words = b.chunks_exact(8);
-    let tail = words.remainder();
-    let c0_found = words.into_iter().any(|w| {
-        let v = u64::from_le_bytes(w.try_into().expect("chunks of eight"));
-        let below_0x20 = v.wrapping_sub(0x2020_2020_2020_2020) & !v & 0x8080_8080_8080_8080;
-        let d = v ^ 0x7F7F_7F7F_7F7F_7F7F;
-        let del = d.wrapping_sub(0x0101_0101_0101_0101) & !d & 0x8080_8080_8080_8080;
-        (below_0x20 | del) != 0 && w.iter().any(|&x| c0(x))
-    }) || tail.iter().any(|&x| c0(x));
-    c0_found
-        || memchr::memchr_iter(0xC2, b)
-            .any(|i| b.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
-        || memchr::memmem::find_iter(b, b"\xEF\xBF")
-            .any(|i| matches!(b.get(i + 2), Some(0xBE | 0xBF)))
-}
-
 fn without_control_chars(text: String) -> String {
-    if may_hold_forbidden_chars(&text) {
+    // The scan looks for more than these characters: what it flags is filtered exactly.
+    if !surely_plain(text.as_bytes()) {
         text.chars().filter(|&c| !is_forbidden_char(c)).collect()
     } else {
         text
@@ -383,7 +360,7 @@ mod tests {
     }
 
     #[test]
-    fn the_word_scan_finds_every_forbidden_byte() {
+    fn the_scan_finds_every_forbidden_byte_in_short_text() {
         for x in 0u8..=0x7F {
             for pos in 0..17 {
                 let mut bytes = vec![b'a'; 17];
@@ -391,14 +368,14 @@ mod tests {
                 let text = String::from_utf8(bytes).unwrap();
                 let expect = (x < 0x20 && x != b'\t' && x != b'\n') || x == 0x7F;
                 assert_eq!(
-                    may_hold_forbidden_chars(&text),
+                    !surely_plain(text.as_bytes()),
                     expect,
                     "byte {x:#x} at {pos}"
                 );
             }
         }
-        assert!(may_hold_forbidden_chars("نص\u{85}"));
-        assert!(!may_hold_forbidden_chars("نص « » \u{A0}"));
+        assert!(!surely_plain("نص\u{85}".as_bytes()));
+        assert!(surely_plain("نص « » \u{A0}".as_bytes()));
     }
 
     #[test]
