@@ -8,6 +8,7 @@
 use crate::content::FileStamp;
 use rayon::prelude::*;
 use std::collections::HashMap;
+use std::fmt::Write as _;
 use std::fs;
 use std::hash::Hasher;
 use std::path::{Path, PathBuf};
@@ -59,19 +60,14 @@ impl Manifest {
         let mut paths: Vec<(&String, &u64)> = self.keys.iter().collect();
         // Paths are unique: an unstable sort gives the one order.
         paths.sort_unstable();
-        // One buffer and hand-written hex: 19,000 lines at 10,000 articles, written
-        // after the output is in place, while nothing else runs.
+        // One buffer, no string a line: 19,000 lines at 10,000 articles, written after
+        // the output is in place, while nothing else runs.
         let size: usize = paths.iter().map(|(p, _)| p.len() + 18).sum();
         let mut text = String::with_capacity(HEADER.len() + 18 + size);
-        text.push_str(HEADER);
-        text.push(' ');
-        push_hex(&mut text, self.stamp);
-        text.push('\n');
+        // Writing to a String cannot fail.
+        let _ = writeln!(text, "{HEADER} {:016x}", self.stamp);
         for (path, key) in paths {
-            push_hex(&mut text, *key);
-            text.push('\t');
-            text.push_str(path);
-            text.push('\n');
+            let _ = writeln!(text, "{key:016x}\t{path}");
         }
         let dest = path_for(output);
         let tmp = dest.with_extension("tmp");
@@ -82,14 +78,6 @@ impl Manifest {
     /// Removes the manifest (after a failed build nothing can be trusted).
     pub fn remove(output: &Path) {
         let _ = fs::remove_file(path_for(output));
-    }
-}
-
-/// `n` as 16 lower-case hex digits (`{n:016x}`).
-fn push_hex(out: &mut String, n: u64) {
-    for shift in (0..16).rev() {
-        let digit = (n >> (shift * 4)) & 0xf;
-        out.push(char::from(b"0123456789abcdef"[digit as usize]));
     }
 }
 
@@ -176,15 +164,6 @@ mod tests {
         assert_eq!(Manifest::load(&out), m);
         Manifest::remove(&out);
         assert_eq!(Manifest::load(&out), Manifest::default());
-    }
-
-    #[test]
-    fn hex_is_formats_own() {
-        for n in [0, 1, 0xabc, u64::MAX, 0x0123_4567_89ab_cdef] {
-            let mut s = String::new();
-            push_hex(&mut s, n);
-            assert_eq!(s, format!("{n:016x}"));
-        }
     }
 
     #[test]
