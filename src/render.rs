@@ -283,7 +283,8 @@ impl Renderer {
         let lang = site.config.language.as_str();
         let mut ctx = Context::new();
         let template = template_of(job);
-        let url = job_url(site, job);
+        // A list page's pager holds its URL: made once, not again by job_url.
+        let pager = job_pager(site, job);
         match job {
             Job::Article(i) => {
                 let page = &site.articles[i];
@@ -308,10 +309,10 @@ impl Renderer {
                 ctx.insert("page", &cx.page(page, &html));
             }
             Job::Home(_) => {
-                let p = job_pager(site, job).expect("home pages are paginated");
+                let p = pager.as_ref().expect("home pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, None));
-                ctx.insert("pager", &cx.pager(&p));
+                ctx.insert("pager", &cx.pager(p));
             }
             Job::TaxonomyIndex(ti) => {
                 let tax = &site.taxonomies[ti];
@@ -336,7 +337,7 @@ impl Renderer {
             Job::Term { taxonomy, term, .. } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
-                let p = job_pager(site, job).expect("term pages are paginated");
+                let p = pager.as_ref().expect("term pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert(
                     "taxonomy",
@@ -353,7 +354,7 @@ impl Renderer {
                     },
                 );
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages)));
-                ctx.insert("pager", &cx.pager(&p));
+                ctx.insert("pager", &cx.pager(p));
             }
             Job::TermFeed { taxonomy, term } => {
                 let tax = &site.taxonomies[taxonomy];
@@ -392,11 +393,11 @@ impl Renderer {
             }
             Job::Year { year, .. } => {
                 let y = &site.years[year];
-                let p = job_pager(site, job).expect("year pages are paginated");
+                let p = pager.as_ref().expect("year pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert("year", &self.loc.number(y.year as u64, lang));
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&y.pages)));
-                ctx.insert("pager", &cx.pager(&p));
+                ctx.insert("pager", &cx.pager(p));
             }
             Job::Feed => {
                 let n = site.articles.len().min(site.config.feed_limit);
@@ -445,6 +446,7 @@ impl Renderer {
             .tera
             .render_to(template, &ctx, &mut *out)
             .map_err(|e| self.templates.error(&e, template))?;
+        let url = pager.map_or_else(|| job_url(site, job), |p| p.url);
         Ok(file_for_url(&url))
     }
 
