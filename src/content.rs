@@ -6,7 +6,6 @@
 
 use crate::error::{Diagnostic, Located};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
@@ -241,11 +240,35 @@ fn check_article(path: &Path, file: &fs::File) -> Result<fs::Metadata, Diagnosti
 }
 
 fn read_all(path: &Path, file: fs::File, len: u64) -> Result<String, Diagnostic> {
-    let mut bytes = Vec::with_capacity(len as usize);
-    file.take(MAX_ARTICLE_BYTES + 1)
-        .read_to_end(&mut bytes)
+    let bytes = read_up_to(&file, len, MAX_ARTICLE_BYTES + 1)
         .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
     decode(bytes).map_err(|e| e.in_file(path))
+}
+
+/// Reads a file of `len` bytes (its size when opened), at most `most`, usually in one
+/// `read`. `Read::read_to_end` reads in steps of 8 KiB and then asks once more to see the
+/// end: three calls for a 12 KB article. Here the first call asks for one byte more than
+/// `len`; getting `len` means the file ends there. A file that grew meanwhile is read on.
+fn read_up_to(file: &fs::File, len: u64, most: u64) -> std::io::Result<Vec<u8>> {
+    let most = usize::try_from(most).unwrap_or(usize::MAX);
+    let len = usize::try_from(len).unwrap_or(usize::MAX).min(most);
+    let mut bytes = Vec::with_capacity(len.saturating_add(1).min(most));
+    while bytes.len() < most {
+        if bytes.len() == bytes.capacity() {
+            bytes.reserve(bytes.len().max(8192).min(most - bytes.len()));
+        }
+        let room = bytes.capacity() - bytes.len();
+        let read = match rustix::io::read(file, rustix::buffer::spare_capacity(&mut bytes)) {
+            Ok(read) => read,
+            Err(rustix::io::Errno::INTR) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        if read == 0 || (bytes.len() == len && read < room) {
+            break;
+        }
+    }
+    bytes.truncate(most);
+    Ok(bytes)
 }
 
 /// Bytes → text, as [`String::from_utf8`] but validated with SIMD first: std's check is
@@ -436,5 +459,27 @@ mod tests {
             assert!(is_ignored(std::ffi::OsStr::new(n)), "{n}");
         }
         assert!(!is_ignored(std::ffi::OsStr::new("مقال.md")));
+    }
+
+    /// A file is read whole whatever size it was said to have, and never past `most`.
+    #[test]
+    fn read_up_to_reads_the_whole_file_and_stops_at_the_limit() {
+        use std::io::Write;
+        let text: Vec<u8> = (0..50_000u32).map(|i| (i % 251) as u8).collect();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&text).unwrap();
+        let read = |len: u64, most: u64| {
+            use std::io::Seek;
+            let mut f = file.try_clone().unwrap();
+            f.rewind().unwrap();
+            read_up_to(&f, len, most).unwrap()
+        };
+        // As stamped; grown since (stamped smaller); shrunk since (stamped larger).
+        for len in [50_000, 0, 1, 8_192, 49_999, 50_001, 1_000_000] {
+            assert_eq!(read(len, u64::MAX), text, "stamped {len}");
+        }
+        assert_eq!(read(50_000, 10_001), &text[..10_001]);
+        assert_eq!(read(5, 10_001), &text[..10_001]);
+        assert!(read(0, 0).is_empty());
     }
 }
