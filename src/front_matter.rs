@@ -6,8 +6,10 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
+mod simple;
+
 /// The front matter fields an article may set. Unknown fields are an error.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
@@ -37,7 +39,7 @@ pub struct FrontMatter {
 }
 
 /// Where an article was first published.
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, serde::Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SourceRef {
     pub name: String,
@@ -103,6 +105,12 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
             1,
             "front matter is empty: `title` and `date` are required",
         ));
+    }
+    // The usual few `key: value` lines are read without the YAML parser; everything
+    // else, errors included, is the parser's.
+    if let Some(fm) = simple::parse(split.yaml) {
+        ensure_valid(split, &fm)?;
+        return Ok(fm);
     }
     if let Some((line, col)) = find_deep_nesting(split.yaml) {
         return Err(Located::at(
