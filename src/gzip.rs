@@ -91,10 +91,11 @@ impl Ending {
     }
 }
 
-/// One complete gzip file.
-pub fn compress(data: &[u8], level: u32) -> Vec<u8> {
+/// One complete gzip file: `start` stored as it is, then `data` compressed (a short
+/// signature before a large body needs no copy of the body to join them).
+pub fn compress(start: &[u8], data: &[u8], level: u32) -> Vec<u8> {
     Ending::new(data, level)
-        .behind(&[])
+        .behind(start)
         .expect("an ending in memory is read back")
 }
 
@@ -187,9 +188,10 @@ mod tests {
 
     #[test]
     fn empty_parts_and_large_parts() {
-        assert_eq!(gunzip(&compress(b"", 6)), b"");
+        assert_eq!(gunzip(&compress(b"", b"", 6)), b"");
         assert_eq!(gunzip(&Ending::new(b"", 1).behind(b"x").unwrap()), b"x");
-        assert_eq!(gunzip(&compress(b"abcabc", 1)), b"abcabc");
+        assert_eq!(gunzip(&compress(b"", b"abcabc", 1)), b"abcabc");
+        assert_eq!(gunzip(&compress(b"sig", b"abcabc", 1)), b"sigabcabc");
         // Larger than a stored block and than any internal buffer, and incompressible.
         let big: Vec<u8> = (0..300_000u32)
             .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
