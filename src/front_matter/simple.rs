@@ -24,7 +24,7 @@
 //! Characters YAML treats specially wherever they are (controls, tabs, U+0085, U+2028,
 //! U+2029, the byte-order mark, non-characters) send the block to the parser.
 
-use super::FrontMatter;
+use super::{FrontMatter, FIELDS};
 
 /// The front matter of `yaml`, if it is in the simple form.
 pub fn parse(yaml: &str) -> Option<FrontMatter> {
@@ -79,20 +79,16 @@ pub fn parse(yaml: &str) -> Option<FrontMatter> {
                     "slug" => fm.slug = Some(text),
                     "updated" => fm.updated = Some(text),
                     "lang" => fm.lang = Some(text),
-                    _ => unreachable!("every field of FIELDS is matched"),
+                    // `source` and `extra` are mappings: the parser's.
+                    _ => return None,
                 }
             }
         }
     }
-    // `title` and `date` are required: without them the parser says what is missing.
+    // `title` and `date` (the first two of FIELDS) are required: without them the parser
+    // says what is missing.
     (seen & 0b11 == 0b11).then_some(fm)
 }
-
-/// The fields read here, `title` and `date` first.
-const FIELDS: [&str; 11] = [
-    "title", "date", "author", "topic", "tags", "subtitle", "summary", "slug", "draft", "updated",
-    "lang",
-];
 
 /// The string a scalar stands for, if it is in the simple form. In a flow list (`flow`)
 /// a plain string also may not hold `,`, `[`, `]`, `{`, `}` or `:`.
@@ -130,13 +126,14 @@ fn is_date(value: &str) -> bool {
         })
 }
 
-/// Plain words YAML (1.1 or 1.2) reads as null, a boolean or a number.
+/// Plain words YAML (1.1 or 1.2) reads as null or a boolean, in any case (`.inf` and
+/// `.nan` start with a dot, which no plain string taken here does; `inf` and `nan` are
+/// left to the parser all the same).
 fn is_other_than_string(value: &str) -> bool {
     const WORDS: [&str; 12] = [
         "null", "true", "false", "yes", "no", "on", "off", "y", "n", "inf", "nan", "~",
     ];
-    let lower = value.to_ascii_lowercase();
-    WORDS.contains(&lower.as_str()) || WORDS.contains(&lower.trim_start_matches('.'))
+    WORDS.iter().any(|w| w.eq_ignore_ascii_case(value))
 }
 
 /// `["a", b]`: a flow list of scalars on one line.
