@@ -17,6 +17,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -39,12 +40,15 @@ def run(command):
     out = output_of(command)
     clean(out)
     start = time.perf_counter()
-    proc = subprocess.Popen(shlex.split(command), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status != 0:
-        sys.exit(f"pair.py: failed: {command}\n{proc.stderr.read().decode(errors='replace')}")
-    proc.stderr.close()
+    # Errors go to a file, not a pipe: a build that fails with more than a pipe holds
+    # (64 KiB of diagnostics) would block writing them while this waits for it to exit.
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(shlex.split(command), stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        if status != 0:
+            err.seek(0)
+            sys.exit(f"pair.py: failed: {command}\n{err.read().decode(errors='replace')}")
     return wall, usage.ru_utime, usage.ru_stime
 
 
