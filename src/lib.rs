@@ -134,9 +134,15 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         search_index::Vocabulary::new()
     };
     let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
+    // Loaded before the articles so that parsing knows whether any template shows word
+    // counts; their errors wait until the articles' own have been reported.
+    let templates = theme::Templates::load(root);
     let keep = page::Keep {
         vocabulary: config.search.then_some(&vocabulary),
         bodies: Some(&bodies),
+        uncounted: templates
+            .as_ref()
+            .is_ok_and(|t| !render::shows_word_counts(t, &config)),
     };
     let (mut pages, problems, targets) = load_sources(root, &config, keep, &sources, discovered);
     if !problems.is_empty() {
@@ -183,7 +189,9 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     } else {
         0
     };
-    let renderer = render::Renderer::new(root, &site).map_err(BuildFailed::from)?;
+    let renderer = templates
+        .and_then(|t| render::Renderer::with_templates(root, t, &site))
+        .map_err(BuildFailed::from)?;
     timer.stage("templates");
     let plan = plan(&renderer, &site, &previous, &output);
     timer.stage("plan");

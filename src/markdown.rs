@@ -1,10 +1,9 @@
-//! Markdown body → [`Rendered`]: HTML, table of contents, summary, plain text and word count.
+//! Markdown body → [`Rendered`]: HTML, table of contents, summary and plain text.
 //!
 //! pulldown-cmark parses once into a list of events; each concern is a small pass over
 //! that list (raw HTML, unsafe URLs, heading ids, caption figures), then one HTML write.
 
 use crate::slug::slugify;
-use crate::words::count_words;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -18,9 +17,9 @@ pub struct Rendered {
     pub summary_html: String,
     /// The summary's visible text (meta descriptions).
     pub summary_plain: String,
-    /// The visible text, for word counts, feeds and search.
+    /// The visible text, for word counts ([`crate::words::count_words`]), feeds and
+    /// search.
     pub plain: String,
-    pub words: usize,
     /// Every link and image, with its destination as written.
     pub links: Vec<LinkSite>,
     /// The body sets its own summary with `<!-- more -->`.
@@ -116,7 +115,6 @@ fn render_passes(
     let more_at = find_more_marker(&events);
     let toc = prepare_events(&mut events, opts);
     let plain = plain_text(&events);
-    let words = count_words(&plain);
     let summary_events = match more_at {
         Some(i) => &events[..i],
         None => first_paragraph(&events),
@@ -141,7 +139,6 @@ fn render_passes(
         summary_html,
         summary_plain,
         plain,
-        words,
         links,
         more_marker: more_at.is_some(),
     }
@@ -481,6 +478,7 @@ mod tests {
     }
 
     use super::*;
+    use crate::words::count_words;
 
     fn r(md: &str) -> Rendered {
         render(md, MarkdownOptions::default())
@@ -512,7 +510,7 @@ mod tests {
         );
         let analysed = analyse_with_links(body, MarkdownOptions::default(), &rewrite);
         assert!(analysed.html.is_empty());
-        assert_eq!((analysed.words, analysed.toc), (full.words, full.toc));
+        assert_eq!((analysed.plain, analysed.toc), (full.plain, full.toc));
     }
 
     #[test]
@@ -606,7 +604,7 @@ mod tests {
     #[test]
     fn arabic_words_counted_by_unicode_boundaries() {
         assert_eq!(count_words("الخيار العسكرى، هل يسقط ترامب فى 2020؟"), 7);
-        assert_eq!(r("# عنوان\n\nكلمة وكلمتان\n").words, 3);
+        assert_eq!(count_words(&r("# عنوان\n\nكلمة وكلمتان\n").plain), 3);
     }
 
     #[test]

@@ -53,8 +53,10 @@ pub struct Page {
     /// The summary as plain text: the `summary` field, else the rendered summary's text.
     pub summary_plain: String,
     pub toc: Vec<TocEntry>,
-    pub words: usize,
-    pub reading_minutes: usize,
+    /// The body's words and minutes to read them; `None` when it was loaded with
+    /// [`Keep::uncounted`] (no template of the build shows them).
+    pub words: Option<usize>,
+    pub reading_minutes: Option<usize>,
     /// Every link and image in the body, as written, with its place in the file.
     pub links: Vec<LinkRef>,
     pub source: Option<SourceRef>,
@@ -118,13 +120,17 @@ pub fn parse_with_html(text: &str, rel: &Path, config: &Config) -> Result<(Page,
 }
 
 /// What parsing keeps besides the page: an article's search document, when given a
-/// vocabulary on a site with search (its text is at hand only while parsing), and the
+/// vocabulary on a site with search (its text is at hand only while parsing), the
 /// body's HTML, in `bodies` when given a store and it has room ([`Page::html`]; else the
-/// HTML is rendered again when the page is written).
+/// HTML is rendered again when the page is written), and its word count unless
+/// `uncounted`.
 #[derive(Clone, Copy, Default)]
 pub struct Keep<'a> {
     pub vocabulary: Option<&'a Vocabulary>,
     pub bodies: Option<&'a Store>,
+    /// Leaves [`Page::words`] and [`Page::reading_minutes`] unknown: for a one-off build
+    /// whose templates show neither (counting is 5% of such a build).
+    pub uncounted: bool,
 }
 
 /// A link or image in a page's body, at a 1-based line and column of its file.
@@ -239,7 +245,11 @@ impl Head<'_> {
         targets: &Targets,
         keep: Keep<'_>,
     ) -> Result<Page, Located> {
-        let Keep { vocabulary, bodies } = keep;
+        let Keep {
+            vocabulary,
+            bodies,
+            uncounted,
+        } = keep;
         let Head {
             split,
             fm,
@@ -264,8 +274,9 @@ impl Head<'_> {
         let html = bodies
             .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let links = link_refs(&split, &rendered.links);
+        let words = (!uncounted).then(|| crate::words::count_words(&rendered.plain));
         let wpm = config.words_per_minute(&lang) as usize;
-        let reading_minutes = rendered.words.div_ceil(wpm).max(1);
+        let reading_minutes = words.map(|n| n.div_ceil(wpm).max(1));
         let extra = serde_json::to_value(&fm.extra).map_err(|e| {
             Located::at(
                 front_matter::key_line(&split, "extra"),
@@ -349,7 +360,7 @@ impl Head<'_> {
             },
             more_marker: rendered.more_marker,
             toc: rendered.toc,
-            words: rendered.words,
+            words,
             reading_minutes,
             links,
             source: fm.source,
@@ -480,8 +491,39 @@ mod tests {
             &config(),
         )
         .unwrap();
-        assert_eq!(p.words, 276);
-        assert_eq!(p.reading_minutes, 2);
+        assert_eq!(p.words, Some(276));
+        assert_eq!(p.reading_minutes, Some(2));
+    }
+
+    #[test]
+    fn an_uncounted_page_differs_only_in_its_counts() {
+        let text = format!(
+            "---\ntitle: x\ndate: 2019-02-05\n---\n{}",
+            "كلمة ".repeat(276)
+        );
+        let rel = Path::new("articles/a.md");
+        let load = |uncounted| {
+            let keep = Keep {
+                uncounted,
+                ..Keep::default()
+            };
+            parse_head(&text, rel)
+                .unwrap()
+                .into_page_with(&config(), &Targets::default(), keep)
+                .unwrap()
+        };
+        let (counted, uncounted) = (load(false), load(true));
+        assert_eq!(
+            (counted.words, counted.reading_minutes),
+            (Some(276), Some(2))
+        );
+        assert_eq!((uncounted.words, uncounted.reading_minutes), (None, None));
+        let counts_dropped = Page {
+            words: None,
+            reading_minutes: None,
+            ..counted
+        };
+        assert_eq!(format!("{counts_dropped:?}"), format!("{uncounted:?}"));
     }
 
     #[test]

@@ -130,7 +130,15 @@ fn safe(value: &Value, _: tera::Kwargs, _: &tera::State) -> Value {
 impl Renderer {
     /// Compiles the templates and builds the formatters for the site's languages.
     pub fn new(root: &Path, site: &Site) -> Result<Renderer, Vec<Diagnostic>> {
-        let mut templates = Templates::load(root)?;
+        Renderer::with_templates(root, Templates::load(root)?, site)
+    }
+
+    /// [`Renderer::new`] with the site's templates already loaded.
+    pub fn with_templates(
+        root: &Path,
+        mut templates: Templates,
+        site: &Site,
+    ) -> Result<Renderer, Vec<Diagnostic>> {
         templates
             .tera
             .global_context()
@@ -507,6 +515,14 @@ impl Renderer {
 
 /// Every template a job of a site with `config` can render (what `serve` may come to
 /// render without a new renderer: a new renderer is made when the config changes).
+/// Whether some template the site renders shows an article's word count: names `words`,
+/// `reading_time` or `json_ld` (whose `wordCount` it is). A build whose templates do not
+/// leaves the words uncounted ([`crate::page::Keep::uncounted`]).
+pub fn shows_word_counts(templates: &Templates, config: &crate::config::Config) -> bool {
+    let mentioned = templates.mentions(&templates_rendered(config));
+    mentioned("words") || mentioned("reading_time") || mentioned("json_ld")
+}
+
 fn templates_rendered(config: &crate::config::Config) -> Vec<&'static str> {
     let (taxonomy, term, page, year) = (0, 0, 1, 0);
     let mut kinds = vec![

@@ -168,6 +168,15 @@ impl<T> Field<T> {
         }
     }
 
+    /// [`Field::when`] for a value the page may not know: left out then (a build counts
+    /// words only when some template names `words`, `reading_time` or `json_ld`).
+    fn when_known<K>(wanted: bool, known: Option<K>, value: impl FnOnce(K) -> T) -> Field<T> {
+        match known {
+            Some(k) if wanted => Field::Given(value(k)),
+            _ => Field::Left,
+        }
+    }
+
     pub fn is_left(&self) -> bool {
         matches!(self, Field::Left)
     }
@@ -374,9 +383,9 @@ impl<'a> ViewContext<'a> {
             excerpt: Field::when(f.excerpt, || full.then_some(page.summary_plain.as_str())),
             content,
             toc: Field::when(f.toc, || full.then_some(page.toc.as_slice())),
-            words: Field::when(f.words, || counted("words", page.words)),
-            reading_time: Field::when(f.reading_time, || {
-                counted("reading_time", page.reading_minutes)
+            words: Field::when_known(f.words, page.words, |n| counted("words", n)),
+            reading_time: Field::when_known(f.reading_time, page.reading_minutes, |n| {
+                counted("reading_time", n)
             }),
             source: Field::when(f.source, || page.source.as_ref()),
             extra: Field::when(f.extra, || &page.extra),
@@ -444,7 +453,7 @@ pub struct TermView<'a> {
 
 /// The JSON-LD of an article, safe to place inside `<script>`: `<`, `>` and `&` are
 /// written as `\u` escapes, so no title can close the script element.
-pub fn json_ld(view: &PageView<'_>, site: &Site, words: usize) -> String {
+pub fn json_ld(view: &PageView<'_>, site: &Site, words: Option<usize>) -> String {
     let date = view.date_rfc3339.given();
     let mut value = serde_json::json!({
         "@context": "https://schema.org",

@@ -313,3 +313,47 @@ fn every_field_a_template_names_is_given() {
         "/years/2019/"
     );
 }
+
+/// A build counts words only when some template shows a count; whichever template does,
+/// by any of the names that carry one, gets the same count as the default theme's.
+#[test]
+fn word_counts_reach_whichever_template_shows_them() {
+    let count_in = |template: &str, start: &str, end: &str| {
+        let site = Site::fixture("site");
+        site.write("templates/article.html", template);
+        site.build(&[]);
+        between(&site.page(SEED_URL), start, end).to_owned()
+    };
+    let default = Site::fixture("site");
+    default.build(&[]);
+    let reading = |html: &str| html.contains("قراءة");
+    let minutes = count_in(
+        "<p id=\"t\">{{ page.reading_time }}</p>",
+        "<p id=\"t\">",
+        "</p>",
+    );
+    assert!(
+        reading(&minutes) && default.page(SEED_URL).contains(&minutes),
+        "{minutes}"
+    );
+    let words = count_in("<p id=\"w\">{{ page.words }}</p>", "<p id=\"w\">", "</p>");
+    assert!(
+        words.contains("كلمة") && words.chars().any(|c| c.is_numeric()),
+        "{words}"
+    );
+    // The JSON-LD alone (through an included partial) carries the count as a number.
+    let ld = {
+        let site = Site::fixture("site");
+        site.write("templates/article.html", "{% include \"ld.html\" %}");
+        site.write("templates/ld.html", "{{ json_ld | safe }}");
+        site.build(&[]);
+        site.page(SEED_URL)
+    };
+    let from = &ld[ld.find("\"wordCount\":").expect("a word count") + 12..];
+    let digits: String = from.chars().take_while(char::is_ascii_digit).collect();
+    let n: usize = digits.parse().unwrap();
+    assert!(n > 100, "{ld}");
+    // A template that shows none of them still builds, with no count to be seen.
+    let none = count_in("<p id=\"n\">{{ page.title }}</p>", "<p id=\"n\">", "</p>");
+    assert!(!none.is_empty() && !reading(&none));
+}

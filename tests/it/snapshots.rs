@@ -14,13 +14,14 @@ fn body_of(article: &str) -> String {
 /// HTML and table of contents of a body, as one reviewable text.
 fn rendered(body: &str) -> String {
     let r = render(body, MarkdownOptions::default());
-    let mut out = r.html;
+    let mut out = r.html.clone();
     out.push_str("\n--- toc ---\n");
     for e in &r.toc {
         out.push_str(&format!("h{} #{} {}\n", e.level, e.id, e.title));
     }
     out.push_str(&format!("--- summary ---\n{}", r.summary_html));
-    out.push_str(&format!("--- words: {} ---\n", r.words));
+    let words = warraq::words::count_words(&r.plain);
+    out.push_str(&format!("--- words: {words} ---\n"));
     out
 }
 
