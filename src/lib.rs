@@ -115,12 +115,18 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     let config = load_config(root, opts)?;
     let output = output_dir(root, &config, opts)?;
     let options = format!("{opts:?}");
-    let previous = Manifest::load(&output);
+    // A manifest whose output folder is gone (removed by hand) has nothing to reuse:
+    // not loaded, its files are not looked for one by one.
+    let previous = if output.is_dir() {
+        Manifest::load(&output)
+    } else {
+        Manifest::default()
+    };
     let content_dir = root.join("content");
     let (sources, discovered) = content::discover(root, &content_dir);
     // Whether the previous output is up to date needs the sources' stamps before they
     // are read; a first build takes them as it reads each file (one `stat` fewer each).
-    if previous.stamp != 0 && output.is_dir() {
+    if previous.stamp != 0 {
         let stamps = manifest::source_stamps(&sources);
         if previous.stamp == manifest::stamp(root, &options, &sources, &stamps) {
             return Ok(Report::up_to_date(output, previous.keys.len(), started));

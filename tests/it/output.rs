@@ -76,6 +76,25 @@ fn second_build_rewrites_nothing() {
     assert!(beside.is_empty(), "{beside:?}");
 }
 
+/// An output folder removed by hand, its manifest left beside it: the next build writes
+/// everything again, the same.
+#[test]
+fn a_removed_output_is_built_again_whole() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let bytes = read_tree(&site.public());
+    fs::remove_dir_all(site.public()).unwrap();
+    let again = site.build(&[]);
+    assert!(
+        again
+            .stdout
+            .contains(&format!("({} written, 0 unchanged)", bytes.len())),
+        "{}",
+        again.stdout
+    );
+    assert_eq!(read_tree(&site.public()), bytes);
+}
+
 #[test]
 fn one_changed_article_rewrites_only_what_shows_it() {
     let site = Site::fixture("site");
