@@ -110,8 +110,8 @@ pub struct Renderer {
     /// An article's JSON-LD is made only when some template mentions `json_ld` (2% of a
     /// 10,000-article build whose templates do not).
     json_ld: bool,
-    /// The fields of article views some template names.
-    fields: Fields,
+    /// The fields of article views their templates name.
+    fields: ViewFields,
     /// Each term's link as a template value, made once for the prepared site.
     term_links: Vec<Vec<Value>>,
 }
@@ -172,11 +172,8 @@ impl Renderer {
             )
             .as_bytes(),
         );
-        let (json_ld, fields) = {
-            let mentioned = templates.mentions(&templates_rendered(&site.config));
-            let json_ld = mentioned("json_ld");
-            (json_ld, Fields::named(&mentioned, json_ld))
-        };
+        let json_ld = templates.mentions(&[template_of(Job::Article(0))])("json_ld");
+        let fields = ViewFields::named_in(&templates, site, json_ld);
         let mut renderer = Renderer {
             json_ld,
             fields,
@@ -211,7 +208,7 @@ impl Renderer {
             .map(|p| card_key(site, p))
             .collect();
         let missing: Vec<(u64, Value)> = {
-            let cx = self.views(site);
+            let cx = self.views(site, self.fields.card);
             site.articles
                 .par_iter()
                 .zip(&keys)
@@ -237,7 +234,7 @@ impl Renderer {
             let page = &site.articles[i];
             let key = card_key(site, page);
             if !self.card_cache.contains_key(&key) {
-                let card = Value::from_serializable(&self.views(site).card(page));
+                let card = Value::from_serializable(&self.views(site, self.fields.card).card(page));
                 self.card_cache.insert(key, card);
             }
             self.cards[i] = self.card_cache[&key].clone();
@@ -245,12 +242,12 @@ impl Renderer {
         }
     }
 
-    fn views<'a>(&'a self, site: &'a Site) -> ViewContext<'a> {
+    fn views<'a>(&'a self, site: &'a Site, fields: Fields) -> ViewContext<'a> {
         ViewContext {
             site,
             loc: &self.loc,
             strings: &self.strings,
-            fields: self.fields,
+            fields,
             term_links: &self.term_links,
         }
     }
@@ -287,7 +284,7 @@ impl Renderer {
 
     /// Renders one job into `out`; returns the file path under the output dir.
     pub fn render(&self, site: &Site, job: Job, out: &mut Vec<u8>) -> Result<String, Diagnostic> {
-        let cx = self.views(site);
+        let cx = self.views(site, self.fields.of(job));
         let lang = site.config.language.as_str();
         let mut ctx = Context::new();
         let template = template_of(job);
@@ -513,8 +510,6 @@ impl Renderer {
     }
 }
 
-/// Every template a job of a site with `config` can render (what `serve` may come to
-/// render without a new renderer: a new renderer is made when the config changes).
 /// Whether some template the site renders shows an article's word count: names `words`,
 /// `reading_time` or `json_ld` (whose `wordCount` it is). A build whose templates do not
 /// leaves the words uncounted ([`crate::page::Keep::uncounted`]).
@@ -523,6 +518,62 @@ pub fn shows_word_counts(templates: &Templates, config: &crate::config::Config) 
     mentioned("words") || mentioned("reading_time") || mentioned("json_ld")
 }
 
+/// The fields each kind of article view is given: those the templates that show it
+/// name. A view's fields are a map that templates look names up in, and Tera looks up
+/// past twelve keys by hashing: fewer fields are both less to make and faster to read.
+#[derive(Clone, Copy)]
+struct ViewFields {
+    /// The article's own page (and its JSON-LD, when the template shows it).
+    article: Fields,
+    standalone: Fields,
+    /// Entries of the site's full-text feed.
+    feed: Fields,
+    /// List entries: home, term and year pages, and term feeds when a taxonomy has them.
+    card: Fields,
+}
+
+impl ViewFields {
+    fn named_in(templates: &Templates, site: &Site, json_ld: bool) -> ViewFields {
+        let named = |jobs: &[Job], ld: bool| {
+            let names: Vec<&str> = jobs.iter().map(|&j| template_of(j)).collect();
+            Fields::named(templates.mentions(&names), ld)
+        };
+        let (taxonomy, term, page, year) = (0, 0, 1, 0);
+        let mut listing = vec![
+            Job::Home(1),
+            Job::Term {
+                taxonomy,
+                term,
+                page,
+            },
+            Job::Year { year, page },
+        ];
+        // Taxonomies and their feeds come from the config; a new config makes a new
+        // renderer.
+        if site.taxonomies.iter().any(|t| t.feed) {
+            listing.push(Job::TermFeed { taxonomy, term });
+        }
+        ViewFields {
+            article: named(&[Job::Article(0)], json_ld),
+            standalone: named(&[Job::Standalone(0)], false),
+            feed: named(&[Job::Feed], false),
+            card: named(&listing, false),
+        }
+    }
+
+    /// The fields of the views `job` renders.
+    fn of(&self, job: Job) -> Fields {
+        match job {
+            Job::Article(_) => self.article,
+            Job::Standalone(_) => self.standalone,
+            Job::Feed => self.feed,
+            _ => self.card,
+        }
+    }
+}
+
+/// Every template a job of a site with `config` can render (what `serve` may come to
+/// render without a new renderer: a new renderer is made when the config changes).
 fn templates_rendered(config: &crate::config::Config) -> Vec<&'static str> {
     let (taxonomy, term, page, year) = (0, 0, 1, 0);
     let mut kinds = vec![

@@ -357,3 +357,32 @@ fn word_counts_reach_whichever_template_shows_them() {
     let none = count_in("<p id=\"n\">{{ page.title }}</p>", "<p id=\"n\">", "</p>");
     assert!(!none.is_empty() && !reading(&none));
 }
+
+/// Each kind of view carries the fields its own templates name: a field only the feed
+/// names is in the feed's entries, not in the article's page nor in list entries.
+#[test]
+fn views_carry_only_the_fields_their_templates_name() {
+    let site = Site::fixture("site");
+    site.write("site.toml", {
+        let toml = fs::read_to_string(site.root.join("site.toml")).unwrap();
+        toml + "\n[taxonomies.tags]\nfeed = false\n[taxonomies.topics]\nfeed = false\n[taxonomies.authors]\nfeed = false\n"
+    });
+    // `__tera_context` shows every variable without naming a field.
+    site.write("templates/article.html", "{{ __tera_context }}");
+    site.write("templates/list.html", "{{ __tera_context }}");
+    site.write(
+        "templates/atom.xml",
+        "{% for p in pages %}<e>{{ p.permalink }}|{{ p.date_rfc3339 }}</e>{% endfor %}",
+    );
+    site.build(&[]).assert_ok();
+    let article = site.page(SEED_URL);
+    let home = site.page("/");
+    let feed = fs::read_to_string(site.public().join("atom.xml")).unwrap();
+    assert!(article.contains("title&quot;") && home.contains("title&quot;"));
+    for field in ["permalink", "date_rfc3339"] {
+        let key = format!("{field}&quot;");
+        assert!(!article.contains(&key), "{field} in the article's view");
+        assert!(!home.contains(&key), "{field} in a list entry");
+    }
+    assert!(feed.contains("<e>https://example.org/articles/") && feed.contains("T00:00:00"));
+}
