@@ -179,7 +179,8 @@ impl Staging {
                 "refusing to write outside the output folder",
             ));
         }
-        let dest = self.dir.join(rel);
+        // The full paths are for messages and reuse only: most writes need neither.
+        let dest = || self.dir.join(rel);
         if let Some((parent, _)) = rel.rsplit_once('/') {
             self.make_dirs(parent)?;
         }
@@ -191,9 +192,8 @@ impl Staging {
                 "two outputs of this build are written to this file",
             )
         };
-        let previous = self.target.join(rel);
-        if self.has_previous && same_bytes(&previous, bytes) {
-            match fs::hard_link(&previous, &dest) {
+        if self.has_previous && same_bytes(&self.target.join(rel), bytes) {
+            match fs::hard_link(self.target.join(rel), dest()) {
                 Ok(()) => {
                     self.linked.fetch_add(1, Ordering::Relaxed);
                     return Ok(());
@@ -213,11 +213,11 @@ impl Staging {
             Err(rustix::io::Errno::EXIST) => return Err(taken()),
             Err(e) => {
                 let e = std::io::Error::from(e);
-                return Err(Diagnostic::file(&dest, format!("cannot write: {e}")));
+                return Err(Diagnostic::file(&dest(), format!("cannot write: {e}")));
             }
         };
         file.write_all(bytes)
-            .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
+            .map_err(|e| Diagnostic::file(&dest(), format!("cannot write: {e}")))?;
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
