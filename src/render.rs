@@ -107,10 +107,8 @@ pub struct Renderer {
     /// For the prepared site: each article's card key and card, in site order.
     card_keys: Vec<u64>,
     cards: Vec<Value>,
-    /// An article's JSON-LD is made only when some template mentions `json_ld` (2% of a
-    /// 10,000-article build whose templates do not).
-    json_ld: bool,
-    /// The fields of article views their templates name.
+    /// The fields of article views their templates name, and whether the article's
+    /// template shows its JSON-LD.
     fields: ViewFields,
     /// Each term's link as a template value, made once for the prepared site.
     term_links: Vec<Vec<Value>>,
@@ -172,10 +170,8 @@ impl Renderer {
             )
             .as_bytes(),
         );
-        let json_ld = templates.mentions(&[template_of(Job::Article(0))])("json_ld");
-        let fields = ViewFields::named_in(&templates, site, json_ld);
+        let fields = ViewFields::named_in(&templates, site);
         let mut renderer = Renderer {
-            json_ld,
             fields,
             templates,
             loc,
@@ -295,7 +291,7 @@ impl Renderer {
                 let page = &site.articles[i];
                 let html = self.body_html(site, page)?;
                 let view = cx.page(page, &html);
-                if self.json_ld {
+                if self.fields.json_ld {
                     ctx.insert("json_ld", &views::json_ld(&view, site, page.words));
                 }
                 self.insert_lang(&mut ctx, site, page.lang.as_str());
@@ -510,12 +506,14 @@ impl Renderer {
     }
 }
 
-/// Whether some template the site renders shows an article's word count: names `words`,
-/// `reading_time` or `json_ld` (whose `wordCount` it is). A build whose templates do not
-/// leaves the words uncounted ([`crate::page::Keep::uncounted`]).
+/// Whether some template the site renders shows an article's word count: names a field
+/// made from it ([`Fields::counts_words`]) or `json_ld` (whose `wordCount` it is). A
+/// build whose templates do not leaves the words uncounted
+/// ([`crate::page::Keep::uncounted`]).
 pub fn shows_word_counts(templates: &Templates, config: &crate::config::Config) -> bool {
     let mentioned = templates.mentions(&templates_rendered(config));
-    mentioned("words") || mentioned("reading_time") || mentioned("json_ld")
+    let json_ld = mentioned("json_ld");
+    json_ld || Fields::named(&mentioned, json_ld).counts_words()
 }
 
 /// The fields each kind of article view is given: those the templates that show it
@@ -525,6 +523,9 @@ pub fn shows_word_counts(templates: &Templates, config: &crate::config::Config) 
 struct ViewFields {
     /// The article's own page (and its JSON-LD, when the template shows it).
     article: Fields,
+    /// An article's JSON-LD is made only when its template mentions `json_ld` (2% of a
+    /// 10,000-article build whose templates do not).
+    json_ld: bool,
     standalone: Fields,
     /// Entries of the site's full-text feed.
     feed: Fields,
@@ -533,10 +534,11 @@ struct ViewFields {
 }
 
 impl ViewFields {
-    fn named_in(templates: &Templates, site: &Site, json_ld: bool) -> ViewFields {
-        let named = |jobs: &[Job], ld: bool| {
+    fn named_in(templates: &Templates, site: &Site) -> ViewFields {
+        // Only the article's page has JSON-LD, and so the fields it is made from.
+        let named = |jobs: &[Job]| {
             let names: Vec<&str> = jobs.iter().map(|&j| template_of(j)).collect();
-            Fields::named(templates.mentions(&names), ld)
+            Fields::named(templates.mentions(&names), false)
         };
         let (taxonomy, term, page, year) = (0, 0, 1, 0);
         let mut listing = vec![
@@ -553,11 +555,14 @@ impl ViewFields {
         if site.taxonomies.iter().any(|t| t.feed) {
             listing.push(Job::TermFeed { taxonomy, term });
         }
+        let article = templates.mentions(&[template_of(Job::Article(0))]);
+        let json_ld = article("json_ld");
         ViewFields {
-            article: named(&[Job::Article(0)], json_ld),
-            standalone: named(&[Job::Standalone(0)], false),
-            feed: named(&[Job::Feed], false),
-            card: named(&listing, false),
+            article: Fields::named(&article, json_ld),
+            json_ld,
+            standalone: named(&[Job::Standalone(0)]),
+            feed: named(&[Job::Feed]),
+            card: named(&listing),
         }
     }
 

@@ -230,6 +230,11 @@ impl Fields {
         Fields::named(|_| true, false)
     }
 
+    /// Whether any field made from the word count is given (`words`, `reading_time`).
+    pub fn counts_words(&self) -> bool {
+        self.words || self.reading_time
+    }
+
     /// The fields whose names `named` finds in the templates, and those the article's
     /// JSON-LD is made from when `json_ld`.
     pub fn named(named: impl Fn(&str) -> bool, json_ld: bool) -> Fields {
