@@ -192,14 +192,17 @@ impl Staging {
                 "two outputs of this build are written to this file",
             )
         };
-        if self.has_previous && same_bytes(&self.target.join(rel), bytes) {
-            match fs::hard_link(self.target.join(rel), dest()) {
-                Ok(()) => {
-                    self.linked.fetch_add(1, Ordering::Relaxed);
-                    return Ok(());
+        if self.has_previous {
+            let previous = self.target.join(rel);
+            if same_bytes(&previous, bytes) {
+                match fs::hard_link(&previous, dest()) {
+                    Ok(()) => {
+                        self.linked.fetch_add(1, Ordering::Relaxed);
+                        return Ok(());
+                    }
+                    Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(taken()),
+                    Err(_) => {}
                 }
-                Err(e) if e.kind() == ErrorKind::AlreadyExists => return Err(taken()),
-                Err(_) => {}
             }
         }
         use rustix::fs::{Mode, OFlags};
