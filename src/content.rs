@@ -5,9 +5,9 @@
 //! of silently dropping it. Loading turns bytes into LF-only UTF-8 text.
 
 use crate::error::{Diagnostic, Located};
+use rayon::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
-use walkdir::WalkDir;
 
 /// Largest article accepted, in bytes: far beyond any real analysis piece, small enough
 /// that pathological input cannot exhaust memory.
@@ -16,65 +16,127 @@ pub const MAX_ARTICLE_BYTES: u64 = 4 * 1024 * 1024;
 /// Lists the Markdown files under `content_dir`, sorted, hidden files and editor
 /// leftovers skipped. Files that cannot be used are returned as diagnostics.
 pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut problems = Vec::new();
     if !content_dir.is_dir() {
-        return (files, problems);
+        return (Vec::new(), Vec::new());
     }
     let canonical_root = site_root
         .canonicalize()
         .unwrap_or_else(|_| site_root.to_path_buf());
-    let walker = WalkDir::new(content_dir)
-        .follow_links(false)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(e) => e,
+    let found = walk(content_dir, &canonical_root, 0);
+    (found.files, found.problems)
+}
+
+/// What discovery found in a folder and below it, in the order of a walk that takes
+/// each folder's entries by name (a folder's files where its name comes).
+#[derive(Default)]
+struct Found {
+    files: Vec<PathBuf>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Found {
+    fn append(&mut self, mut below: Found) {
+        self.files.append(&mut below.files);
+        self.problems.append(&mut below.problems);
+    }
+}
+
+/// Folders this close to `content/` (an archive's sections, their years) have their
+/// sub-folders walked in parallel; deeper ones by the thread that reached them.
+const PARALLEL_DEPTH: usize = 3;
+
+/// Walks `dir` (`depth` folders below `content/`). Written here rather than with
+/// walkdir, which reads one folder at a time and, sorting, takes each entry's name
+/// apart from its path at every comparison: ten thousand articles took 10 ms of one
+/// core before any was read.
+fn walk(dir: &Path, root: &Path, depth: usize) -> Found {
+    let mut found = Found::default();
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            found
+                .problems
+                .push(Diagnostic::file(dir, format!("cannot read: {e}")));
+            return found;
+        }
+    };
+    let mut entries = Vec::new();
+    for entry in listing {
+        match entry {
+            Ok(e) => {
+                let name = e.file_name();
+                if !is_ignored(&name) {
+                    entries.push((name, e.path(), e.file_type()));
+                }
+            }
+            Err(e) => found
+                .problems
+                .push(Diagnostic::file(dir, format!("cannot read: {e}"))),
+        }
+    }
+    // By name: the order does not depend on the file system's.
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let is_dir = |kind: &std::io::Result<fs::FileType>| kind.as_ref().is_ok_and(|k| k.is_dir());
+    let folders = entries.iter().filter(|(_, _, kind)| is_dir(kind));
+    let below: Vec<Found> = if depth < PARALLEL_DEPTH {
+        folders
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|(_, path, _)| walk(path, root, depth + 1))
+            .collect()
+    } else {
+        folders
+            .map(|(_, path, _)| walk(path, root, depth + 1))
+            .collect()
+    };
+    let mut below = below.into_iter();
+    for (_, path, kind) in entries {
+        let ft = match kind {
+            Ok(ft) => ft,
             Err(e) => {
-                let path = e
-                    .path()
-                    .map_or_else(|| content_dir.to_path_buf(), Path::to_path_buf);
-                problems.push(Diagnostic::file(&path, format!("cannot read: {e}")));
+                found
+                    .problems
+                    .push(Diagnostic::file(&path, format!("cannot read: {e}")));
                 continue;
             }
         };
-        let path = entry.path();
-        let ft = entry.file_type();
         if ft.is_dir() {
+            // Walked above, in this same order.
+            if let Some(folder) = below.next() {
+                found.append(folder);
+            }
             continue;
         }
         if path.file_name().and_then(|n| n.to_str()).is_none() {
-            problems.push(Diagnostic::file(
-                path,
+            found.problems.push(Diagnostic::file(
+                &path,
                 "file name is not valid UTF-8: rename it (URLs are built from names)",
             ));
             continue;
         }
         if ft.is_symlink() {
-            match check_symlink(path, &canonical_root) {
+            match check_symlink(&path, root) {
                 Ok(true) => {}
                 Ok(false) => continue,
                 Err(d) => {
-                    problems.push(d);
+                    found.problems.push(d);
                     continue;
                 }
             }
         } else if !ft.is_file() {
-            if has_md_extension(path) {
-                problems.push(Diagnostic::file(
-                    path,
+            if has_md_extension(&path) {
+                found.problems.push(Diagnostic::file(
+                    &path,
                     "not a regular file (a FIFO, socket or device): only regular files are read",
                 ));
             }
             continue;
         }
-        if has_md_extension(path) {
-            files.push(path.to_path_buf());
+        if has_md_extension(&path) {
+            found.files.push(path);
         }
     }
-    (files, problems)
+    found
 }
 
 fn has_md_extension(path: &Path) -> bool {
@@ -375,6 +437,64 @@ fn without_control_chars(text: String) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn discovery_lists_files_in_the_order_of_a_sorted_walk() {
+        let dir = tempfile::tempdir().unwrap();
+        let content = dir.path().join("content");
+        // Names whose byte order differs from a walk's ("a-c.md" sorts before "a/..."
+        // as text, after it as a walk), folders deeper than the parallel levels, and
+        // what is skipped: hidden files and folders, editor leftovers, other files.
+        let files = [
+            "a-c.md",
+            "a.md",
+            "a/b.md",
+            "a/a/a/a/a/deep.md",
+            "a/a/a/a/a/a/deeper.md",
+            "a/a/a/a/b.md",
+            "a/a/a/a/ب.md",
+            "مقالات/2024/ت.md",
+            "مقالات/2024/أ.md",
+            "مقالات/2023/ث.md",
+            "z/.hidden.md",
+            "z/#draft.md#",
+            "z/kept.md",
+            "z/kept.md~",
+            "z/notes.txt",
+            ".git/inside.md",
+            "y.swp",
+        ];
+        for f in files {
+            let path = content.join(f);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, "---\ntitle: x\n---\n").unwrap();
+        }
+        let (found, problems) = discover(dir.path(), &content);
+        assert!(problems.is_empty(), "{problems:?}");
+        let walked: Vec<PathBuf> = walkdir::WalkDir::new(&content)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !is_ignored(e.file_name()))
+            .map(|e| e.unwrap().into_path())
+            .filter(|p| p.is_file() && has_md_extension(p))
+            .collect();
+        assert_eq!(found, walked);
+        let names: Vec<_> = found
+            .iter()
+            .map(|p| {
+                p.strip_prefix(&content)
+                    .unwrap()
+                    .to_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(
+            names[..3],
+            ["a/a/a/a/a/a/deeper.md", "a/a/a/a/a/deep.md", "a/a/a/a/b.md"]
+        );
+        assert_eq!(names.len(), 11);
+    }
 
     #[test]
     fn bom_and_crlf_become_plain_lf() {
