@@ -85,6 +85,14 @@ impl TaxonomyKind {
     }
 }
 
+/// Whether some taxonomy the site builds has term feeds ([`Taxonomy::feed`]).
+pub fn has_term_feeds(config: &Config) -> bool {
+    TaxonomyKind::ALL.iter().any(|k| {
+        let settings = k.settings(config);
+        settings.enabled && settings.feed
+    })
+}
+
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
     pub paginate_by: usize,
@@ -149,7 +157,7 @@ pub fn assemble(
         .into_iter()
         .filter(|p| opts.drafts || !p.draft)
         .partition(|p| p.kind == Kind::Article);
-    articles.sort_by(|a, b| {
+    articles.par_sort_by(|a, b| {
         b.date
             .cmp(&a.date)
             .then_with(|| a.title.cmp(&b.title))
@@ -338,7 +346,7 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
     // Every page of a paginated list is generated: `/tags/x/page/2/` too.
     let mut list = |base: &str, count: usize, per_page: usize| {
         for n in 1..=page_count(count, per_page) {
-            owners.insert(pager(base, count, per_page, n).url, None);
+            owners.insert(page_url(base, n), None);
         }
     };
     for t in &site.taxonomies {
