@@ -153,7 +153,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     let left_out = drafts_left_out(&pages, opts.drafts);
     let assembled = site::assemble(
         config,
-        pages.into_iter().map(std::sync::Arc::new).collect(),
+        pages,
         site::AssembleOptions {
             drafts: opts.drafts,
         },
@@ -195,7 +195,7 @@ fn read_texts(root: &Path) -> BTreeMap<PathBuf, String> {
 }
 
 /// Source files of drafts that this check (like the build) leaves out.
-fn drafts_left_out(pages: &[Page], drafts: bool) -> HashSet<PathBuf> {
+fn drafts_left_out(pages: &[std::sync::Arc<Page>], drafts: bool) -> HashSet<PathBuf> {
     pages
         .iter()
         .filter(|p| p.draft && !drafts)

@@ -243,11 +243,16 @@ impl Document {
 
 /// Takes the search documents out of `pages`, by file.
 pub fn take_documents(
-    pages: &mut [crate::page::Page],
+    pages: &mut [std::sync::Arc<crate::page::Page>],
 ) -> std::collections::HashMap<std::path::PathBuf, Document> {
     pages
         .iter_mut()
-        .filter_map(|p| Some((p.path.clone(), p.search.take()?)))
+        .filter(|p| p.search.is_some())
+        // Just loaded, each page has one owner: nothing is cloned.
+        .filter_map(|p| {
+            let page = std::sync::Arc::make_mut(p);
+            Some((page.path.clone(), page.search.take()?))
+        })
         .collect()
 }
 

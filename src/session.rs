@@ -142,7 +142,7 @@ impl Session {
             self.broken.insert(d.path.clone(), d);
         }
         for page in pages {
-            self.pages.insert(page.path.clone(), Arc::new(page));
+            self.pages.insert(page.path.clone(), page);
         }
         self.targets = targets;
         self.ensure_nothing_broken()?;
