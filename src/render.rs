@@ -109,17 +109,24 @@ pub struct Renderer {
     strings_values: BTreeMap<String, Value>,
     /// Hash of everything every output depends on: config, strings, warraq's version.
     global_version: u64,
-    /// Card key → serialized card.
-    card_cache: HashMap<u64, Value>,
+    /// Card key → serialized card (or why its `card.html` could not be rendered).
+    card_cache: HashMap<u64, Card>,
     /// For the prepared site: each article's card key and card, in site order.
     card_keys: Vec<u64>,
-    cards: Vec<Value>,
+    cards: Vec<Card>,
     /// The fields of article views their templates name, and whether the article's
     /// template shows its JSON-LD.
     fields: ViewFields,
     /// Each term's link as a template value, made once for the prepared site.
     term_links: Vec<Vec<Value>>,
 }
+
+/// An article's list entry as templates see it, with its `card_html` when the listing
+/// templates name it; the error of its `card.html` is reported by the pages that list it.
+type Card = Result<Value, Diagnostic>;
+
+/// The template each article's `card_html` is rendered from.
+const CARD_TEMPLATE: &str = "card.html";
 
 /// Tera's `safe` filter, without its copy of the string it marks: `page.content | safe`
 /// would copy every body's HTML once more. Strings are marked as they are (a shared
@@ -210,15 +217,13 @@ impl Renderer {
             .par_iter()
             .map(|p| card_key(site, p))
             .collect();
-        let missing: Vec<(u64, Value)> = {
-            let cx = self.views(site, self.fields.card);
-            site.articles
-                .par_iter()
-                .zip(&keys)
-                .filter(|(_, k)| !self.card_cache.contains_key(k))
-                .map(|(p, k)| (*k, Value::from_serializable(&cx.card(p))))
-                .collect()
-        };
+        let missing: Vec<(u64, Card)> = site
+            .articles
+            .par_iter()
+            .zip(&keys)
+            .filter(|(_, k)| !self.card_cache.contains_key(k))
+            .map(|(p, k)| (*k, self.card(site, p)))
+            .collect();
         self.card_cache.extend(missing);
         // Forget cards no article uses any more.
         if self.card_cache.len() > keys.len() * 2 + 64 {
@@ -237,12 +242,37 @@ impl Renderer {
             let page = &site.articles[i];
             let key = card_key(site, page);
             if !self.card_cache.contains_key(&key) {
-                let card = Value::from_serializable(&self.views(site, self.fields.card).card(page));
+                let card = self.card(site, page);
                 self.card_cache.insert(key, card);
             }
             self.cards[i] = self.card_cache[&key].clone();
             self.card_keys[i] = key;
         }
+    }
+
+    /// The list entry of `page`: its card view, and `card_html`, the view rendered once
+    /// through `card.html` (with the site-wide variables a listing page has: `site`,
+    /// `lang`, `dir`, `t`), when the listing templates name it. A theme that includes
+    /// `card.html` for each entry renders it again on every page listing the article,
+    /// seven or eight times per article in a default site.
+    fn card(&self, site: &Site, page: &Page) -> Card {
+        let card = Value::from_serializable(&self.views(site, self.fields.card).card(page));
+        if !self.fields.card_html {
+            return Ok(card);
+        }
+        let mut ctx = Context::new();
+        self.insert_lang(&mut ctx, site, &site.config.language);
+        ctx.insert_value("p", card.clone());
+        let html = self
+            .templates
+            .tera
+            .render(CARD_TEMPLATE, &ctx)
+            .map_err(|e| self.templates.error(&e, CARD_TEMPLATE))?;
+        // The context's copy shared the map: without it, the map is taken, not copied.
+        drop(ctx);
+        let mut map = card.into_map().unwrap_or_default();
+        map.insert("card_html".into(), Value::safe_string(&html));
+        Ok(Value::from(map))
     }
 
     fn views<'a>(&'a self, site: &'a Site, fields: Fields) -> ViewContext<'a> {
@@ -324,7 +354,7 @@ impl Renderer {
             Job::Home(_) => {
                 let p = pager.as_ref().expect("home pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, None));
+                ctx.insert_value("pages", self.cards_for(p.start..p.end, None)?);
                 ctx.insert("pager", &cx.pager(p));
             }
             Job::TaxonomyIndex(ti) => {
@@ -366,7 +396,7 @@ impl Renderer {
                         feed_url: tax.feed.then(|| format!("{}atom.xml", t.url)),
                     },
                 );
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages)));
+                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages))?);
                 ctx.insert("pager", &cx.pager(p));
             }
             Job::TermFeed { taxonomy, term } => {
@@ -385,7 +415,7 @@ impl Renderer {
                     ),
                 );
                 // Term feeds carry summaries: full text is in the site feed.
-                ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages)));
+                ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages))?);
             }
             Job::YearIndex => {
                 self.insert_lang(&mut ctx, site, lang);
@@ -409,7 +439,7 @@ impl Renderer {
                 let p = pager.as_ref().expect("year pages are paginated");
                 self.insert_lang(&mut ctx, site, lang);
                 ctx.insert("year", &self.loc.number(y.year as u64, lang));
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&y.pages)));
+                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&y.pages))?);
                 ctx.insert("pager", &cx.pager(p));
             }
             Job::Feed => {
@@ -480,12 +510,17 @@ impl Renderer {
     }
 
     /// The list entries at `range` of `indices` (or of all articles).
-    fn cards_for(&self, range: std::ops::Range<usize>, indices: Option<&[usize]>) -> Value {
-        let cards: Vec<Value> = match indices {
+    /// Fails with the first entry whose `card.html` could not be rendered.
+    fn cards_for(
+        &self,
+        range: std::ops::Range<usize>,
+        indices: Option<&[usize]>,
+    ) -> Result<Value, Diagnostic> {
+        let cards: Result<Vec<Value>, Diagnostic> = match indices {
             Some(ix) => ix[range].iter().map(|&i| self.cards[i].clone()).collect(),
-            None => self.cards[range].to_vec(),
+            None => self.cards[range].iter().cloned().collect(),
         };
-        Value::from(cards)
+        Ok(Value::from(cards?))
     }
 
     /// The search page's filters: topics and authors (names, most articles first) and
@@ -541,6 +576,9 @@ struct ViewFields {
     feed: Fields,
     /// List entries: home, term and year pages, and term feeds when a taxonomy has them.
     card: Fields,
+    /// Whether the listing templates name `card_html` (each entry rendered through
+    /// `card.html` once, [`Renderer::card`]); `card.html` then names fields of the entries.
+    card_html: bool,
 }
 
 impl ViewFields {
@@ -565,6 +603,11 @@ impl ViewFields {
         if crate::site::has_term_feeds(config) {
             listing.push(Job::TermFeed { taxonomy, term });
         }
+        let mut listing: Vec<&str> = listing.into_iter().map(template_of).collect();
+        let card_html = templates.mentions(&listing)("card_html");
+        if card_html {
+            listing.push(CARD_TEMPLATE);
+        }
         let article = templates.mentions(&[template_of(Job::Article(0))]);
         let json_ld = article("json_ld");
         ViewFields {
@@ -572,7 +615,8 @@ impl ViewFields {
             json_ld,
             standalone: named(&[Job::Standalone(0)]),
             feed: named(&[Job::Feed]),
-            card: named(&listing),
+            card: Fields::named(templates.mentions(&listing), false),
+            card_html,
         }
     }
 
@@ -704,6 +748,10 @@ impl Renderer {
         h.write_u64(self.templates.version(template_of(job)));
         h.update(url.as_bytes());
         let cards = |h: &mut Xxh3, ix: &mut dyn Iterator<Item = usize>| {
+            // Entries rendered through `card.html` change with it.
+            if self.fields.card_html {
+                h.write_u64(self.templates.version(CARD_TEMPLATE));
+            }
             for i in ix {
                 h.write_u64(self.card_keys[i]);
             }

@@ -386,3 +386,47 @@ fn views_carry_only_the_fields_their_templates_name() {
     }
     assert!(feed.contains("<e>https://example.org/articles/") && feed.contains("T00:00:00"));
 }
+
+/// A listing that shows each entry's `card_html` shows what including `card.html` for
+/// each entry shows (the card is rendered once per article, not once per listing), and an
+/// edit of `card.html` alone reaches the listing pages of the next build, which would
+/// otherwise reuse them: their keys hold the version of `card.html`.
+#[test]
+fn card_html_is_card_html_rendered_for_the_entry() {
+    let card = "<div class=\"c\" lang=\"{{ lang }}\" dir=\"{{ dir }}\">{{ p.title }} · \
+                {{ p.date_display }} · {{ p.reading_time }} · {{ t.home }} · {{ site.title }}</div>\n";
+    let listing = |each: &str| {
+        let site = Site::fixture("site");
+        site.write("templates/card.html", card);
+        site.write(
+            "templates/list.html",
+            format!("{{% for p in pages %}}{each}{{% endfor %}}"),
+        );
+        site.build(&[]);
+        site
+    };
+    let included = listing("{% include \"card.html\" %}");
+    let rendered = listing("{{ p.card_html | safe }}");
+    let home = rendered.page("/");
+    assert!(
+        count(&home, "<div class=\"c\"") >= 2 && home.contains("قراءة"),
+        "{home}"
+    );
+    assert_eq!(home, included.page("/"));
+
+    rendered.write(
+        "templates/card.html",
+        "<div class=\"edited\">{{ p.title }}</div>\n",
+    );
+    rendered.build(&[]);
+    let home = rendered.page("/");
+    assert!(home.contains("<div class=\"edited\">") && !home.contains("<div class=\"c\""));
+
+    // A card that names what only a listing page has fails, naming `card.html`; the
+    // previous output stays.
+    rendered.write("templates/card.html", "{{ pager.url }}");
+    let run = rendered.run(&["build"]);
+    run.assert_failed();
+    assert!(run.stderr.contains("templates/card.html"), "{}", run.stderr);
+    assert_eq!(rendered.page("/"), home);
+}
