@@ -108,13 +108,7 @@ impl Manifest {
 pub fn stamp(root: &Path, options: &str, sources: &[PathBuf], stamps: &[Option<FileStamp>]) -> u64 {
     let mut h = Xxh3::new();
     h.update(options.as_bytes());
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    if let Some(meta) = std::env::current_exe()
-        .ok()
-        .and_then(|e| fs::metadata(e).ok())
-    {
-        write_stamp(&mut h, Some(FileStamp::of(&meta)));
-    }
+    write_binary(&mut h);
     h.update(&fs::read(root.join("site.toml")).unwrap_or_default());
     for (path, stamp) in sources.iter().zip(stamps) {
         h.update(path.as_os_str().as_encoded_bytes());
@@ -150,6 +144,20 @@ pub fn source_stamps(paths: &[PathBuf]) -> Vec<Option<FileStamp>> {
         .par_iter()
         .map(|p| fs::metadata(p).ok().map(|m| FileStamp::of(&m)))
         .collect()
+}
+
+/// Hashes which warraq is running: its version, and the size and modification time of
+/// its binary. Every output's key holds it ([`crate::render::Renderer::job_key`]): two
+/// builds of one version can render differently, and a new binary must not reuse the
+/// files an older one wrote.
+pub fn write_binary(h: &mut Xxh3) {
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    if let Some(meta) = std::env::current_exe()
+        .ok()
+        .and_then(|e| fs::metadata(e).ok())
+    {
+        write_stamp(h, Some(FileStamp::of(&meta)));
+    }
 }
 
 fn write_stamp(h: &mut Xxh3, stamp: Option<FileStamp>) {

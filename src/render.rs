@@ -107,7 +107,7 @@ pub struct Renderer {
     strings: BTreeMap<String, Strings>,
     /// Serialized strings per language, cloned (an `Arc`) into each context.
     strings_values: BTreeMap<String, Value>,
-    /// Hash of everything every output depends on: config, strings, warraq's version.
+    /// Hash of everything every output depends on: config, strings, the warraq binary.
     global_version: u64,
     /// Card key → serialized card (or why its `card.html` could not be rendered).
     card_cache: HashMap<u64, Card>,
@@ -175,15 +175,8 @@ impl Renderer {
             .map(|(k, v)| (k.clone(), Value::from_serializable(v)))
             .collect();
         let mut h = Xxh3::new();
-        h.update(
-            format!(
-                "{:?}|{:?}|{}",
-                site.config,
-                strings,
-                env!("CARGO_PKG_VERSION")
-            )
-            .as_bytes(),
-        );
+        h.update(format!("{:?}|{:?}", site.config, strings).as_bytes());
+        crate::manifest::write_binary(&mut h);
         let fields = ViewFields::named_in(&templates, &site.config);
         let mut renderer = Renderer {
             fields,

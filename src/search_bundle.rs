@@ -154,7 +154,7 @@ impl<'a> Entry<'a> {
 pub fn key(config: &Config, entries: &[Entry<'_>]) -> u64 {
     let mut h = Xxh3::new();
     h.update(format!("{config:?}").as_bytes());
-    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    crate::manifest::write_binary(&mut h);
     h.update(PAGEFIND_VERSION.as_bytes());
     for e in entries {
         h.update(&e.version.to_le_bytes());

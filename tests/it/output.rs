@@ -247,3 +247,57 @@ fn a_folder_that_looks_like_a_site_is_refused() {
     assert!(r.stderr.contains("it looks like a site"), "{}", r.stderr);
     assert_eq!(read_tree(&other.root), before);
 }
+
+/// Outputs are keyed by the binary that renders them, not only its version: another
+/// build of warraq (here a copy of the binary, whose modification time differs) renders
+/// every page again instead of reusing the previous output, so a renderer that changed
+/// without a new version number cannot leave stale pages. The same binary reuses them.
+#[test]
+fn another_binary_renders_every_page_again() {
+    let site = Site::fixture("site");
+    site.build(&[]);
+    let home = site.public().join("index.html");
+    let original = fs::read_to_string(&home).unwrap();
+    let touch_an_article = || {
+        let article = walkdir::WalkDir::new(site.root.join("content"))
+            .into_iter()
+            .flatten()
+            .find(|e| e.file_type().is_file())
+            .unwrap()
+            .into_path();
+        let text = fs::read(&article).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&article, text).unwrap();
+    };
+    // A page changed behind warraq's back is reused as it is by the same binary (its key
+    // did not change): this is what the copy below must not do.
+    fs::write(&home, "changed by hand").unwrap();
+    touch_an_article();
+    site.build(&[]);
+    assert_eq!(fs::read_to_string(&home).unwrap(), "changed by hand");
+
+    let bin = tempfile::tempdir().unwrap();
+    let copy = bin.path().join("warraq");
+    fs::copy(crate::WARRAQ, &copy).unwrap();
+    touch_an_article();
+    // A freshly written executable can be briefly busy (another thread of this test
+    // process may hold it open across a fork).
+    let run = (0..50)
+        .find_map(|_| {
+            match std::process::Command::new(&copy)
+                .arg("build")
+                .current_dir(&site.root)
+                .output()
+            {
+                Ok(out) => Some(out),
+                Err(e) if e.raw_os_error() == Some(26) => {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                    None
+                }
+                Err(e) => panic!("the copy of warraq runs: {e}"),
+            }
+        })
+        .expect("the copy of warraq runs");
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(fs::read_to_string(&home).unwrap(), original);
+}
