@@ -149,14 +149,19 @@ pub fn source_stamps(paths: &[PathBuf]) -> Vec<Option<FileStamp>> {
 /// Hashes which warraq is running: its version, and the size and modification time of
 /// its binary. Every output's key holds it ([`crate::render::Renderer::job_key`]): two
 /// builds of one version can render differently, and a new binary must not reuse the
-/// files an older one wrote.
+/// files an older one wrote. Read once per process: a binary replaced on disk while
+/// `serve` runs does not change the code that is running.
 pub fn write_binary(h: &mut Xxh3) {
+    static BINARY: std::sync::OnceLock<Option<FileStamp>> = std::sync::OnceLock::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
-    if let Some(meta) = std::env::current_exe()
-        .ok()
-        .and_then(|e| fs::metadata(e).ok())
-    {
-        write_stamp(h, Some(FileStamp::of(&meta)));
+    let binary = BINARY.get_or_init(|| {
+        std::env::current_exe()
+            .ok()
+            .and_then(|e| fs::metadata(e).ok())
+            .map(|meta| FileStamp::of(&meta))
+    });
+    if binary.is_some() {
+        write_stamp(h, *binary);
     }
 }
 
