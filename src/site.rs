@@ -83,14 +83,18 @@ impl TaxonomyKind {
             TaxonomyKind::Authors => &config.taxonomies.authors,
         }
     }
+
+    /// Whether a site with `config` builds this taxonomy.
+    fn is_built(self, config: &Config) -> bool {
+        self.settings(config).enabled
+    }
 }
 
 /// Whether some taxonomy the site builds has term feeds ([`Taxonomy::feed`]).
 pub fn has_term_feeds(config: &Config) -> bool {
-    TaxonomyKind::ALL.iter().any(|k| {
-        let settings = k.settings(config);
-        settings.enabled && settings.feed
-    })
+    TaxonomyKind::ALL
+        .iter()
+        .any(|k| k.is_built(config) && k.settings(config).feed)
 }
 
 pub struct Taxonomy {
@@ -166,7 +170,7 @@ pub fn assemble(
     // The taxonomies are grouped in parallel: each walks every article.
     let grouped: Vec<(Taxonomy, Vec<Diagnostic>)> = TaxonomyKind::ALL
         .par_iter()
-        .filter(|k| k.settings(&config).enabled)
+        .filter(|k| k.is_built(&config))
         .map(|&k| {
             let mut problems = Vec::new();
             let taxonomy = group_terms(k, &config, &articles, &mut problems);
