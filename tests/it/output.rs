@@ -29,6 +29,20 @@ fn stamps(dir: &Path) -> Vec<(String, i64, i64, u64)> {
         .collect()
 }
 
+/// Writes an article's own bytes back, later: its stamp changes, its text does not, so
+/// the next build plans every file again instead of finding the site up to date.
+fn touch_an_article(site: &Site) {
+    let article = walkdir::WalkDir::new(site.root.join("content"))
+        .into_iter()
+        .flatten()
+        .find(|e| e.file_type().is_file())
+        .unwrap()
+        .into_path();
+    let text = fs::read(&article).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    fs::write(&article, text).unwrap();
+}
+
 #[test]
 fn second_build_rewrites_nothing() {
     let site = Site::fixture("site");
@@ -48,15 +62,7 @@ fn second_build_rewrites_nothing() {
     assert!(second.stdout.contains("is up to date"), "{}", second.stdout);
     assert_eq!(stamps(&site.public()), before, "a file was rewritten");
     // An input touched but not changed: everything is planned again, nothing written.
-    let article = walkdir::WalkDir::new(site.root.join("content"))
-        .into_iter()
-        .flatten()
-        .find(|e| e.file_type().is_file())
-        .unwrap()
-        .into_path();
-    let text = fs::read(&article).unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    fs::write(&article, text).unwrap();
+    touch_an_article(&site);
     let third = site.build(&[]);
     assert!(
         third
@@ -258,28 +264,17 @@ fn another_binary_renders_every_page_again() {
     site.build(&[]);
     let home = site.public().join("index.html");
     let original = fs::read_to_string(&home).unwrap();
-    let touch_an_article = || {
-        let article = walkdir::WalkDir::new(site.root.join("content"))
-            .into_iter()
-            .flatten()
-            .find(|e| e.file_type().is_file())
-            .unwrap()
-            .into_path();
-        let text = fs::read(&article).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(20));
-        fs::write(&article, text).unwrap();
-    };
     // A page changed behind warraq's back is reused as it is by the same binary (its key
     // did not change): this is what the copy below must not do.
     fs::write(&home, "changed by hand").unwrap();
-    touch_an_article();
+    touch_an_article(&site);
     site.build(&[]);
     assert_eq!(fs::read_to_string(&home).unwrap(), "changed by hand");
 
     let bin = tempfile::tempdir().unwrap();
     let copy = bin.path().join("warraq");
     fs::copy(crate::WARRAQ, &copy).unwrap();
-    touch_an_article();
+    touch_an_article(&site);
     // A freshly written executable can be briefly busy (another thread of this test
     // process may hold it open across a fork).
     let run = (0..50)
@@ -290,7 +285,7 @@ fn another_binary_renders_every_page_again() {
                 .output()
             {
                 Ok(out) => Some(out),
-                Err(e) if e.raw_os_error() == Some(26) => {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
                     std::thread::sleep(std::time::Duration::from_millis(20));
                     None
                 }
