@@ -268,10 +268,13 @@ impl Head<'_> {
         let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
         let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
         let bodies = bodies.filter(|store| !store.is_full());
-        let mut rendered = match bodies {
-            Some(_) => markdown::render_with_links(split.body, markdown_options(config), &rewrite),
-            None => markdown::analyse_with_links(split.body, markdown_options(config), &rewrite),
+        let searched = vocabulary.is_some() && config.search && kind == Kind::Article;
+        let parts = markdown::Parts {
+            html: bodies.is_some(),
+            plain: !uncounted || searched,
         };
+        let mut rendered =
+            markdown::render_parts(split.body, markdown_options(config), &rewrite, parts);
         let html = bodies
             .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let links = link_refs(&split, &rendered.links);
@@ -302,7 +305,7 @@ impl Head<'_> {
         let title = clean(&fm.title);
         let subtitle = fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty());
         let search = match vocabulary {
-            Some(v) if config.search && kind == Kind::Article => Some(Document::new(
+            Some(v) if searched => Some(Document::new(
                 &url,
                 &title,
                 subtitle.as_deref(),
