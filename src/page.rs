@@ -395,14 +395,27 @@ fn term_of(spelling: &str) -> Option<(String, String)> {
 }
 
 fn link_refs(split: &front_matter::Split<'_>, sites: &[markdown::LinkSite]) -> Vec<LinkRef> {
+    let body = split.body;
+    // Links come in the order of the text: each one's line is counted on from the one
+    // before, not from the start of the body again.
+    let (mut from, mut line, mut line_start) = (0, 1, 0);
     sites
         .iter()
         .map(|s| {
-            let (line, col) = crate::config::line_col(split.body, s.offset);
+            let at = s.offset.min(body.len());
+            if at < from {
+                (from, line, line_start) = (0, 1, 0);
+            }
+            let between = &body[from..at];
+            if let Some(last) = between.rfind('\n') {
+                line += between.matches('\n').count();
+                line_start = from + last + 1;
+            }
+            from = at;
             LinkRef {
                 dest: s.dest.clone(),
                 line: split.body_line + line - 1,
-                col,
+                col: body[line_start..at].chars().count() + 1,
                 image: s.image,
             }
         })
@@ -517,6 +530,27 @@ mod tests {
         .unwrap();
         assert_eq!(p.words, Some(276));
         assert_eq!(p.reading_minutes, Some(2));
+    }
+
+    #[test]
+    fn links_are_placed_as_line_col_places_them() {
+        let text = "---\ntitle: x\ndate: 2019-01-01\n---\nنص [أ](a.md) و[ب](b.md)\n\n> [ج](c.md)\n![د](d.png) [ه][r]\n\n[r]: e.md\n";
+        let split = front_matter::split(text).unwrap();
+        let sites = markdown::render(split.body, Default::default()).links;
+        assert_eq!(sites.len(), 5);
+        // Out of order too: counting starts again.
+        let mut shuffled = sites.clone();
+        shuffled.swap(0, 3);
+        for sites in [sites, shuffled] {
+            for (site, r) in sites.iter().zip(link_refs(&split, &sites)) {
+                let (line, col) = crate::config::line_col(split.body, site.offset);
+                assert_eq!(
+                    (r.line, r.col),
+                    (split.body_line + line - 1, col),
+                    "{site:?}"
+                );
+            }
+        }
     }
 
     #[test]
