@@ -365,7 +365,6 @@ impl Head<'_> {
     }
 }
 
-/// Body offsets → file lines and columns.
 /// A term (tag, topic or author) as pages keep it: its spelling without surrounding
 /// spaces and invisible controls, and its identity key ([`term_key`]); `None` if nothing
 /// is left. An archive's few hundred terms recur on thousands of pages: each thread
@@ -394,6 +393,7 @@ fn term_of(spelling: &str) -> Option<(String, String)> {
     })
 }
 
+/// Body offsets → file lines and columns.
 fn link_refs(split: &front_matter::Split<'_>, sites: &[markdown::LinkSite]) -> Vec<LinkRef> {
     let body = split.body;
     // Links come in the order of the text: each one's line is counted on from the one
