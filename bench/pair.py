@@ -3,13 +3,16 @@
 
     python3 bench/pair.py 30 "$OLD build --root $W --output /dev/shm/a" \\
                              "$NEW build --root $W --output /dev/shm/a"
+    python3 bench/pair.py 8 "$FLOOR $W/content /dev/shm/fl" \\
+                            "$NEW build --root $W --output /dev/shm/a"   # x the floor, paired
 
-Each run starts from an empty output (the folder given by --output and its manifest are
-removed first), so every run is a cold build. Prints, per command, the median wall, user
-and system time, and the median of the per-round ratios of the first command's wall time
-to this one's (above 1: faster than the first). Runs of one command after another
-(hyperfine's order) see different machine weather on these VMs; alternating runs see the
-same, and the paired ratio is steadier than either median.
+Each run starts from an empty output (the folder given by --output, or the command's last
+word when it has none, as the floor's `floor CONTENT OUT`; and warraq's manifest beside
+it), so every run is a cold build. Prints, per command, the median wall, user and system
+time, and the median of the per-round ratios of the first command's wall time to this
+one's (above 1: faster than the first). Runs of one command after another (hyperfine's
+order) see different machine weather on these VMs; alternating runs see the same, and
+the paired ratio is steadier than either median.
 """
 import os
 import shlex
@@ -23,10 +26,16 @@ from pathlib import Path
 
 
 def output_of(command):
+    """The folder a command writes: after `--output` (warraq), else its last word (the
+    floor: `floor CONTENT OUT`)."""
     words = shlex.split(command)
-    if "--output" not in words:
-        sys.exit(f"pair.py: no --output in {command!r}")
-    return Path(words[words.index("--output") + 1])
+    if "--output" in words:
+        return Path(words[words.index("--output") + 1])
+    out = Path(words[-1])
+    if not out.is_absolute() or out.parent == Path("/"):
+        sys.exit(f"pair.py: no --output in {command!r}, and its last word is no absolute "
+                 "folder below / to clear before each run")
+    return out
 
 
 def clean(out):
