@@ -224,15 +224,74 @@ fn explain(message: &str) -> String {
 
 /// 1-based line and column (in characters) of a byte offset.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (line, col)
+    LineCols::new(text).at(offset)
+}
+
+/// [`line_col`] for many offsets of one text: each is counted on from the one asked for
+/// before it (from the start again if it lies before), so offsets in text order read
+/// the text once, not once each.
+pub struct LineCols<'a> {
+    text: &'a str,
+    /// The last offset asked for, its line, and the offset that line starts at.
+    from: usize,
+    line: usize,
+    line_start: usize,
+}
+
+impl<'a> LineCols<'a> {
+    pub fn new(text: &'a str) -> LineCols<'a> {
+        LineCols {
+            text,
+            from: 0,
+            line: 1,
+            line_start: 0,
+        }
+    }
+
+    /// The line and column of `offset` (a character boundary; past the end, the end).
+    pub fn at(&mut self, offset: usize) -> (usize, usize) {
+        let at = offset.min(self.text.len());
+        if at < self.from {
+            *self = LineCols::new(self.text);
+        }
+        for (i, _) in self.text[self.from..at].match_indices('\n') {
+            self.line += 1;
+            self.line_start = self.from + i + 1;
+        }
+        self.from = at;
+        let col = self.text[self.line_start..at].chars().count() + 1;
+        (self.line, col)
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_cols_count_on_in_any_order() {
+        let text = "سطر أول\n\nثالث: [أ](a)\r\nرابع\n";
+        let by_hand = |offset: usize| {
+            let (mut line, mut col) = (1, 1);
+            for c in text[..offset].chars() {
+                (line, col) = if c == '\n' {
+                    (line + 1, 1)
+                } else {
+                    (line, col + 1)
+                };
+            }
+            (line, col)
+        };
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let mut cols = LineCols::new(text);
+        for &o in offsets.iter().chain(offsets.iter().rev()).chain(&offsets) {
+            assert_eq!(cols.at(o), by_hand(o), "offset {o}");
+            assert_eq!(line_col(text, o), by_hand(o), "offset {o}");
+        }
+        assert_eq!(cols.at(text.len() + 5), by_hand(text.len()));
+    }
 
     #[test]
     fn defaults() {

@@ -395,27 +395,17 @@ fn term_of(spelling: &str) -> Option<(String, String)> {
 
 /// Body offsets → file lines and columns.
 fn link_refs(split: &front_matter::Split<'_>, sites: &[markdown::LinkSite]) -> Vec<LinkRef> {
-    let body = split.body;
-    // Links come in the order of the text: each one's line is counted on from the one
-    // before, not from the start of the body again.
-    let (mut from, mut line, mut line_start) = (0, 1, 0);
+    // Links come in the order of the text: each one's place is counted on from the
+    // one before.
+    let mut places = crate::config::LineCols::new(split.body);
     sites
         .iter()
         .map(|s| {
-            let at = s.offset.min(body.len());
-            if at < from {
-                (from, line, line_start) = (0, 1, 0);
-            }
-            let between = &body[from..at];
-            if let Some(last) = between.rfind('\n') {
-                line += between.matches('\n').count();
-                line_start = from + last + 1;
-            }
-            from = at;
+            let (line, col) = places.at(s.offset);
             LinkRef {
                 dest: s.dest.clone(),
                 line: split.body_line + line - 1,
-                col: body[line_start..at].chars().count() + 1,
+                col,
                 image: s.image,
             }
         })
