@@ -388,8 +388,10 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
 /// its bytes (every article goes through it; [`without_control_chars`] asks it too): no carriage return or other C0 control
 /// but tab and newline, no DEL, no C1 control (`C2 80..9F`), no BOM (`EF BB BF`) and no
 /// U+FFFE/F (`EF BF BE/BF`). `EF BB` and `EF BF` also begin rarer characters (some
-/// presentation forms): their text takes the exact checks. Each byte is looked at with
-/// the next one and folded without branches, so the loop vectorizes.
+/// presentation forms): their text takes the exact checks. Each 64-byte piece is looked
+/// at a byte at a time for a byte that can start one of these; only a piece holding one
+/// is looked at again, each byte with the next. Both folds have no branches, so the loops
+/// vectorize.
 fn surely_plain(text: &[u8]) -> bool {
     let Some((&last, _)) = text.split_last() else {
         return true;
