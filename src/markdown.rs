@@ -3,7 +3,10 @@
 //! pulldown-cmark parses once into a list of events; each concern is a small pass over
 //! that list (raw HTML, unsafe URLs, heading ids, caption figures), then one HTML write.
 
+mod footnotes;
+
 use crate::slug::slugify;
+use footnotes::Footnotes;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
 use std::collections::HashSet;
@@ -101,17 +104,22 @@ pub fn render_html(
     rewrite: &dyn Fn(&str) -> Option<String>,
 ) -> String {
     let (mut events, _) = parse_events(body, rewrite);
-    prepare_events(&mut events, opts);
-    write_html(events, body.len() * 3 / 2)
+    let (_, notes) = prepare_events(&mut events, opts);
+    write_html(events, body.len() * 3 / 2, &notes)
 }
 
-/// The passes every rendering makes before writing HTML. Returns the table of contents.
-fn prepare_events(events: &mut Vec<Event<'_>>, opts: MarkdownOptions) -> Vec<TocEntry> {
+/// The passes every rendering makes before writing HTML. Returns the table of contents
+/// and the footnotes' ids.
+fn prepare_events(
+    events: &mut Vec<Event<'_>>,
+    opts: MarkdownOptions,
+) -> (Vec<TocEntry>, Footnotes) {
     if !opts.unsafe_html {
         neutralise_raw_html(events);
     }
     neutralise_unsafe_urls(events);
-    assign_heading_ids(events)
+    let notes = Footnotes::of(events);
+    (assign_heading_ids(events, &notes), notes)
 }
 
 /// [`render_with_links`], making only the `parts` asked for.
@@ -123,7 +131,7 @@ pub fn render_parts(
 ) -> Rendered {
     let (mut events, links) = parse_events(body, rewrite);
     let more_at = find_more_marker(&events);
-    let toc = prepare_events(&mut events, opts);
+    let (toc, notes) = prepare_events(&mut events, opts);
     let plain = if parts.plain {
         plain_text(&events)
     } else {
@@ -141,9 +149,10 @@ pub fn render_parts(
             .filter(|e| !matches!(e, Event::FootnoteReference(_)))
             .cloned(),
         body.len() / 4,
+        &notes,
     );
     let html = if parts.html {
-        write_html(events, body.len() * 3 / 2)
+        write_html(events, body.len() * 3 / 2, &notes)
     } else {
         String::new()
     };
@@ -192,9 +201,14 @@ fn parse_events<'a>(
     (events, links)
 }
 
-fn write_html<'a>(events: impl IntoIterator<Item = Event<'a>>, capacity: usize) -> String {
+fn write_html<'a>(
+    events: impl IntoIterator<Item = Event<'a>>,
+    capacity: usize,
+    notes: &Footnotes,
+) -> String {
     let mut out = String::with_capacity(capacity);
-    html::push_html(&mut out, CaptionFigures::new(events.into_iter()));
+    let events = footnotes::Writer::new(events.into_iter(), notes);
+    html::push_html(&mut out, CaptionFigures::new(events));
     out
 }
 
@@ -255,11 +269,29 @@ pub fn is_unsafe_url(url: &str) -> bool {
     }
 }
 
+/// Ids the default theme's pages give their own elements: a heading never takes one.
+pub const THEME_IDS: &[&str] = &[
+    "main",
+    "content",
+    "toc",
+    "top",
+    "search",
+    "search-q",
+    "search-page-q",
+    "search-results",
+    "search-status",
+    "search-more",
+];
+
 /// Gives every heading an id that keeps Arabic letters (or the one written with `{#id}`),
-/// unique in the page, and returns the table of contents.
-fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
+/// unique in the page and unlike any footnote's or the theme's own, and returns the
+/// table of contents. Of the other attributes `{...}` may write, only classes are kept:
+/// an event handler, `style`, `autofocus` or `tabindex` would let a body run script or
+/// take over the page without `unsafe_html`.
+fn assign_heading_ids(events: &mut [Event<'_>], notes: &Footnotes) -> Vec<TocEntry> {
     let mut toc = Vec::new();
-    let mut used = HashSet::new();
+    let mut used: HashSet<String> = THEME_IDS.iter().map(|s| (*s).to_owned()).collect();
+    used.extend(notes.ids());
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
@@ -269,7 +301,8 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
                 .position(|e| matches!(e, Event::End(TagEnd::Heading(_))))
                 .map_or(events.len(), |p| i + p);
             let title = plain_text(&events[i + 1..end]);
-            if let Event::Start(Tag::Heading { id, .. }) = &mut events[i] {
+            if let Event::Start(Tag::Heading { id, attrs, .. }) = &mut events[i] {
+                attrs.clear();
                 let base = match id {
                     Some(given) => slugify(given),
                     None => slugify(&title),
@@ -281,7 +314,7 @@ fn assign_heading_ids(events: &mut [Event<'_>]) -> Vec<TocEntry> {
                 };
                 let mut unique = base.clone();
                 let mut n = 1;
-                while !used.insert(unique.clone()) {
+                while notes.could_be_reference(&unique) || !used.insert(unique.clone()) {
                     unique = format!("{base}-{n}");
                     n += 1;
                 }
@@ -511,6 +544,66 @@ mod tests {
         assert_eq!(out.toc.len(), 3);
         assert_eq!(out.toc[0].level, 2);
         assert_eq!(out.toc[0].title, "الخيار العسكرى.. هل يسقط ترامب؟");
+    }
+
+    #[test]
+    fn heading_attributes_keep_only_id_and_classes() {
+        let attack = "## عنوان {#مكان .واضح onfocus=alert(1) autofocus tabindex=1 style=\"x:y\" onclick='z' data-x=1}\n\nنص\n\n<!-- more -->\n\nبعد\n";
+        let out = r(attack);
+        for html in [&out.html, &out.summary_html] {
+            assert!(
+                html.contains("id=\"مكان\"") && html.contains("class=\"واضح\""),
+                "{html}"
+            );
+            for bad in [
+                "onfocus",
+                "onclick",
+                "autofocus",
+                "tabindex",
+                "style",
+                "data-x",
+            ] {
+                assert!(!html.contains(bad), "{bad}: {html}");
+            }
+        }
+        // However it is spelled, no attribute but id and class reaches the tag.
+        for spelled in ["{ONFOCUS=x}", "{ onmouseover=x }", "{.a #b\tonload=x}"] {
+            let html = r(&format!("# ع {spelled}\n")).html;
+            let tag = &html[..html.find('>').unwrap()];
+            let names: Vec<&str> = tag
+                .split_whitespace()
+                .skip(1)
+                .map(|a| a.split('=').next().unwrap())
+                .collect();
+            assert!(names.iter().all(|n| *n == "id" || *n == "class"), "{html}");
+        }
+    }
+
+    #[test]
+    fn heading_ids_never_take_a_footnote_or_theme_id() {
+        let out = r("## 1\n\n## main\n\n## fn-1 {#fn-1}\n\n## x {#fnref-1-2}\n\nنص[^1] ومرة[^1]\n\n[^1]: حاشية\n");
+        let ids: Vec<&str> = out
+            .html
+            .match_indices("id=\"")
+            .map(|(i, _)| {
+                let rest = &out.html[i + 4..];
+                &rest[..rest.find('"').unwrap()]
+            })
+            .collect();
+        let unique: HashSet<&&str> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{ids:?}");
+        for id in ["fn-1", "fnref-1", "fnref-1-2"] {
+            assert!(ids.contains(&id), "{id}: {ids:?}");
+        }
+        assert!(!ids.contains(&"main"), "{ids:?}");
+        // Each reference leads to its note and the note leads back to the first one.
+        assert!(out.html.contains("href=\"#fn-1\""), "{}", out.html);
+        assert!(out
+            .html
+            .contains("href=\"#fnref-1\" class=\"footnote-back\""));
+        // Notes ending in a list get their link back too.
+        let out = r("نص[^a]\n\n[^a]: - بند\n");
+        assert!(out.html.contains("footnote-back"), "{}", out.html);
     }
 
     #[test]
