@@ -436,6 +436,14 @@ fn is_forbidden_char(c: char) -> bool {
     (c.is_control() && c != '\t' && c != '\n') || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
+/// Drops the characters [`decode`] drops from a file from one text that reached warraq
+/// another way (a YAML or TOML escape such as `"\x1f"`).
+pub fn clean_text(text: &mut String) {
+    if text.chars().any(is_forbidden_char) {
+        text.retain(|c| !is_forbidden_char(c));
+    }
+}
+
 fn without_control_chars(text: String) -> String {
     // The scan looks for more than these characters: what it flags is filtered exactly.
     if !surely_plain(text.as_bytes()) {

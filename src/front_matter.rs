@@ -126,9 +126,138 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
             "a tab indents this line: YAML allows spaces only",
         ));
     }
-    let fm: FrontMatter = yaml_serde::from_str(split.yaml).map_err(|e| yaml_error(split, &e))?;
+    let mut fm: FrontMatter =
+        yaml_serde::from_str(split.yaml).map_err(|e| yaml_error(split, &e))?;
+    ensure_no_tag(split)?;
+    ensure_no_null(split)?;
+    fm.clean();
     ensure_valid(split, &fm)?;
     Ok(fm)
+}
+
+/// Rejects a text field written as YAML's null (`~`, `null`, nothing): serde takes the
+/// null's spelling (`~`) as the text and it would be published. Quoted, `"~"` is text.
+/// Only a block the fast path left to the parser can hold one, and only if it has `~`,
+/// `null` or a key without a value, so most blocks are not parsed a second time.
+fn ensure_no_null(split: &Split<'_>) -> Result<(), Located> {
+    let yaml = split.yaml;
+    let suspect = yaml.contains('~')
+        || yaml.to_ascii_lowercase().contains("null")
+        || yaml
+            .lines()
+            .map(str::trim_end)
+            .any(|l| l.ends_with(':') || l.ends_with('-'));
+    if !suspect {
+        return Ok(());
+    }
+    let Ok(yaml_serde::Value::Mapping(map)) = yaml_serde::from_str::<yaml_serde::Value>(yaml)
+    else {
+        return Ok(());
+    };
+    for (key, value) in &map {
+        let Some(key) = key.as_str() else { continue };
+        if key != "extra" && key != "draft" && holds_null(value) {
+            return Err(Located::at(
+                key_line(split, key),
+                1,
+                format!(
+                    "`{key}` is empty (`~`, `null` or nothing is YAML's null): write a value, remove the line, or quote it (`\"~\"`) if you mean the text"
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Rejects YAML tags (`!!binary`, `!!str`, `!x`) anywhere in the block, at their line:
+/// the parser reads `!!binary` as the text of its base64.
+fn ensure_no_tag(split: &Split<'_>) -> Result<(), Located> {
+    if !split.yaml.contains('!') {
+        return Ok(());
+    }
+    for (i, line) in split.yaml.lines().enumerate() {
+        let mut quote: Option<char> = None;
+        let mut before = ' ';
+        for (col, c) in line.chars().enumerate() {
+            match (quote, c) {
+                (Some(q), c) if c == q => quote = None,
+                (Some(_), _) => {}
+                (None, '"' | '\'') if matches!(before, ' ' | '[' | '{' | ',' | ':' | '-') => {
+                    quote = Some(c)
+                }
+                (None, '#') if before == ' ' => break,
+                (None, '!') if matches!(before, ' ' | '[' | '{' | ',' | '-') => {
+                    let tag: String = line[line.char_indices().nth(col).map_or(0, |(b, _)| b)..]
+                        .split([' ', ',', ']', '}'])
+                        .next()
+                        .unwrap_or("!")
+                        .to_owned();
+                    return Err(Located::at(
+                        split.yaml_line + i,
+                        col + 1,
+                        format!("YAML tags such as `{tag}` are not accepted: write the value as plain text"),
+                    ));
+                }
+                _ => {}
+            }
+            before = c;
+        }
+    }
+    Ok(())
+}
+
+/// Whether `value` is null, or a list or mapping holding one (the `tags` list, `source`).
+fn holds_null(value: &yaml_serde::Value) -> bool {
+    use yaml_serde::Value;
+    match value {
+        Value::Null => true,
+        Value::Sequence(items) => items.iter().any(holds_null),
+        Value::Mapping(map) => map.values().any(holds_null),
+        _ => false,
+    }
+}
+
+impl FrontMatter {
+    /// Drops the characters XML forbids from every text, as [`crate::content::decode`]
+    /// drops them from a file's bytes: written as YAML escapes (`"\b"`, `"\x1f"`) they
+    /// reach the text only here.
+    fn clean(&mut self) {
+        use crate::content::clean_text as c;
+        for s in [&mut self.title, &mut self.date] {
+            c(s);
+        }
+        for s in [
+            &mut self.author,
+            &mut self.topic,
+            &mut self.subtitle,
+            &mut self.summary,
+            &mut self.slug,
+            &mut self.updated,
+            &mut self.lang,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            c(s);
+        }
+        self.tags.iter_mut().for_each(c);
+        if let Some(source) = &mut self.source {
+            c(&mut source.name);
+            source.url.iter_mut().for_each(c);
+        }
+        self.extra.values_mut().for_each(clean_value);
+    }
+}
+
+fn clean_value(value: &mut yaml_serde::Value) {
+    use yaml_serde::Value;
+    match value {
+        Value::String(s) => crate::content::clean_text(s),
+        Value::Sequence(items) => items.iter_mut().for_each(clean_value),
+        Value::Mapping(map) => map.values_mut().for_each(clean_value),
+        Value::Tagged(t) => clean_value(&mut t.value),
+        _ => {}
+    }
 }
 
 /// Deepest nesting accepted in front matter. The YAML parser's own limit is checked only
@@ -317,6 +446,16 @@ fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
             ));
         }
     }
+    // The same filter as the body's links: a `javascript:` address would be a live link.
+    if let Some(url) = fm.source.as_ref().and_then(|s| s.url.as_deref()) {
+        if crate::markdown::is_unsafe_url(url) {
+            return Err(Located::at(
+                key_line(split, "source"),
+                1,
+                format!("`source.url` `{url}` runs script in the browser: write the source's web address (`https://...`)"),
+            ));
+        }
+    }
     if let Some(updated) = &fm.updated {
         parse_date(updated).map_err(|m| Located::at(key_line(split, "updated"), 1, m))?;
     }
@@ -364,6 +503,93 @@ mod tests {
 
     fn parse_str(text: &str) -> Result<FrontMatter, Located> {
         parse(&split(text)?)
+    }
+
+    #[test]
+    fn yaml_nulls_and_tags_are_refused_at_their_line() {
+        for (yaml, line, what) in [
+            ("title: ~\ndate: 2019-02-05\n", 2, "`title` is empty"),
+            (
+                "title: x\ndate: 2019-02-05\nauthor: null\n",
+                4,
+                "`author` is empty",
+            ),
+            (
+                "title: x\ndate: 2019-02-05\ntopic:\n",
+                4,
+                "`topic` is empty",
+            ),
+            (
+                "title: x\ndate: 2019-02-05\ntags: [a, NULL]\n",
+                4,
+                "`tags` is empty",
+            ),
+            (
+                "title: x\ndate: 2019-02-05\ntags:\n  - a\n  -\n",
+                4,
+                "`tags` is empty",
+            ),
+            (
+                "title: !!binary aGVsbG8=\ndate: 2019-02-05\n",
+                2,
+                "`!!binary`",
+            ),
+            (
+                "title: x\ndate: 2019-02-05\nsubtitle: !!str y\n",
+                4,
+                "`!!str`",
+            ),
+            (
+                "title: x\ndate: 2019-02-05\nextra: {a: [!custom b]}\n",
+                4,
+                "`!custom`",
+            ),
+        ] {
+            let e = parse_str(&format!("---\n{yaml}---\n")).unwrap_err();
+            assert!(e.message.contains(what), "{yaml}: {}", e.message);
+            assert_eq!(e.line, line, "{yaml}: {e:?}");
+        }
+        // Quoted, they are text; `!` inside text is text; null is a value in `extra`.
+        let fm = parse_str(
+            "---\ntitle: \"~\"\ndate: 2019-02-05\nsummary: \"لا! null\"\nextra: {a: ~}\n---\n",
+        )
+        .unwrap();
+        assert_eq!(fm.title, "~");
+        assert_eq!(fm.summary.as_deref(), Some("لا! null"));
+    }
+
+    #[test]
+    fn control_characters_written_as_escapes_are_dropped_from_every_text() {
+        let fm = parse_str(
+            "---\ntitle: \"a\\bb\\x1fc\\vd\"\ndate: 2019-02-05\nauthor: \"\\x01س\"\ntags: [\"x\\u0008y\"]\nsource: {name: \"n\\x7f\", url: \"https://e.org/\\x0c\"}\nextra: {k: [\"\\x02v\"]}\n---\n",
+        )
+        .unwrap();
+        assert_eq!(fm.title, "abcd");
+        assert_eq!(fm.author.as_deref(), Some("س"));
+        assert_eq!(fm.tags, ["xy"]);
+        let source = fm.source.unwrap();
+        assert_eq!(
+            (source.name.as_str(), source.url.as_deref()),
+            ("n", Some("https://e.org/"))
+        );
+        assert_eq!(fm.extra["k"][0].as_str(), Some("v"));
+    }
+
+    #[test]
+    fn script_urls_in_front_matter_are_refused() {
+        for url in [
+            "javascript:alert(1)",
+            " JavaScript:x",
+            "data:text/html,x",
+            "vbscript:x",
+        ] {
+            let e = parse_str(&format!(
+                "---\ntitle: x\ndate: 2019-02-05\nsource: {{name: s, url: \"{url}\"}}\n---\n"
+            ))
+            .unwrap_err();
+            assert_eq!(e.line, 4, "{url}");
+            assert!(e.message.contains("source.url"), "{}", e.message);
+        }
     }
 
     #[test]

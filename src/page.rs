@@ -298,6 +298,14 @@ impl Head<'_> {
         let (topic, topic_key) = fm.topic.as_ref().and_then(|t| term_of(t)).unzip();
         let (tags, tag_keys): (Vec<String>, Vec<String>) =
             fm.tags.iter().filter_map(|t| term_of(t)).unzip();
+        ensure_terms_fit(
+            &split,
+            &fm,
+            &tags,
+            &tag_keys,
+            topic_key.as_deref(),
+            author_key.as_deref(),
+        )?;
         let summary = fm.summary.as_ref().map(clean).filter(|s| !s.is_empty());
         let title = clean(&fm.title);
         let subtitle = fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty());
@@ -363,6 +371,81 @@ impl Head<'_> {
             extra,
         })
     }
+}
+
+/// Most tags one article may have: a term page and a feed are written for each, and
+/// every card of the article lists them all, so the output grows with their square.
+pub const MAX_TAGS: usize = 100;
+
+/// Longest term (tag, topic or author) accepted, in characters: its URL is made of it.
+pub const MAX_TERM_CHARS: usize = 200;
+
+/// Each term can make a URL (a name with no letters or digits cannot), is not too long,
+/// and an article has at most [`MAX_TAGS`] tags; errors are at the field's line.
+fn ensure_terms_fit(
+    split: &front_matter::Split<'_>,
+    fm: &front_matter::FrontMatter,
+    tags: &[String],
+    tag_keys: &[String],
+    topic_key: Option<&str>,
+    author_key: Option<&str>,
+) -> Result<(), Located> {
+    let at = |field: &str, message: String| {
+        Err(Located::at(
+            front_matter::key_line(split, field),
+            1,
+            message,
+        ))
+    };
+    if tags.len() > MAX_TAGS {
+        return at(
+            "tags",
+            format!(
+                "{} tags: an article may have at most {MAX_TAGS} (each makes a page and a feed)",
+                tags.len()
+            ),
+        );
+    }
+    let named = [
+        (
+            "tag",
+            "tags",
+            tags.iter()
+                .map(String::as_str)
+                .zip(tag_keys.iter().map(String::as_str))
+                .collect::<Vec<_>>(),
+        ),
+        (
+            "topic",
+            "topic",
+            fm.topic.as_deref().zip(topic_key).into_iter().collect(),
+        ),
+        (
+            "author",
+            "author",
+            fm.author.as_deref().zip(author_key).into_iter().collect(),
+        ),
+    ];
+    for (what, field, terms) in named {
+        for (spelling, key) in terms {
+            if key.is_empty() {
+                return at(
+                    field,
+                    format!("{what} `{spelling}` has no letters or digits to make a URL from"),
+                );
+            }
+            if spelling.chars().count() > MAX_TERM_CHARS {
+                return at(
+                    field,
+                    format!(
+                        "{what} `{}…` is longer than {MAX_TERM_CHARS} characters",
+                        spelling.chars().take(40).collect::<String>()
+                    ),
+                );
+            }
+        }
+    }
+    Ok(())
 }
 
 /// A term (tag, topic or author) as pages keep it: its spelling without surrounding
@@ -471,6 +554,49 @@ mod tests {
         std::fs::remove_file(&path).unwrap();
         assert_eq!(body_html(&kept, &config(), &targets).unwrap(), expected);
         assert!(body_html(&fresh, &config(), &targets).is_err());
+    }
+
+    #[test]
+    fn terms_that_cannot_make_a_url_or_are_too_many_are_refused_at_their_line() {
+        let rel = Path::new("articles/x.md");
+        let parse_fm = |fm: &str| parse(&format!("---\n{fm}---\nنص\n"), rel, &config());
+        for (fm, line, what) in [
+            (
+                "title: x\ndate: 2019-02-05\ntags: [سياسة, \"؟!\"]\n",
+                4,
+                "tag `؟!`",
+            ),
+            (
+                "title: x\ndate: 2019-02-05\ntopic: \"...\"\n",
+                4,
+                "topic `...`",
+            ),
+            (
+                "title: x\nauthor: \"،\"\ndate: 2019-02-05\n",
+                3,
+                "author `،`",
+            ),
+        ] {
+            let e = parse_fm(fm).unwrap_err();
+            assert_eq!(e.line, line, "{fm}: {e:?}");
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+        let many: Vec<String> = (0..=MAX_TAGS).map(|i| format!("t{i}")).collect();
+        let e = parse_fm(&format!(
+            "title: x\ndate: 2019-02-05\ntags: [{}]\n",
+            many.join(", ")
+        ))
+        .unwrap_err();
+        assert_eq!(e.line, 4);
+        assert!(e.message.contains("at most"), "{}", e.message);
+        let long = "س".repeat(MAX_TERM_CHARS + 1);
+        assert!(parse_fm(&format!("title: x\ndate: 2019-02-05\ntags: [{long}]\n")).is_err());
+        let most: Vec<String> = (0..MAX_TAGS).map(|i| format!("t{i}")).collect();
+        assert!(parse_fm(&format!(
+            "title: x\ndate: 2019-02-05\ntags: [{}]\n",
+            most.join(", ")
+        ))
+        .is_ok());
     }
 
     #[test]
