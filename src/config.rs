@@ -162,25 +162,51 @@ impl Config {
             let (line, col) = e.span().map_or((1, 1), |span| line_col(text, span.start));
             Located::at(line, col, explain(e.message().trim()))
         })?;
-        config.ensure_valid().map_err(|m| Located::at(1, 1, m))?;
+        let line_of = |key: &str| {
+            text.lines()
+                .position(|l| {
+                    l.trim_start()
+                        .strip_prefix(key)
+                        .is_some_and(|r| r.trim_start().starts_with('='))
+                })
+                .map_or(1, |i| i + 1)
+        };
+        if config.paginate_by == 0 {
+            return Err(Located::at(
+                line_of("paginate_by"),
+                1,
+                "`paginate_by` must be at least 1",
+            ));
+        }
+        ensure_base_url(&config.base_url)
+            .map_err(|m| Located::at(line_of("base_url"), 1, format!("`base_url` {m}")))?;
+        config.clean();
         config.base_url = config.base_url.trim_end_matches('/').to_owned();
         Ok(config)
     }
 
-    fn ensure_valid(&self) -> Result<(), String> {
-        if self.paginate_by == 0 {
-            return Err("`paginate_by` must be at least 1".into());
+    /// Drops the characters XML forbids from the texts pages and feeds show, however
+    /// `site.toml` spelled them (a TOML escape such as `"\u0008"` included).
+    fn clean(&mut self) {
+        use crate::content::clean_text as c;
+        c(&mut self.title);
+        c(&mut self.description);
+        self.default_author.iter_mut().for_each(c);
+        for strings in self.translations.values_mut() {
+            strings.values_mut().for_each(c);
         }
-        if !(self.base_url.starts_with("http://")
-            || self.base_url.starts_with("https://")
-            || self.base_url.starts_with('/'))
-        {
-            return Err(format!(
-                "`base_url` `{}` must start with `https://`, `http://` or `/`",
-                self.base_url
-            ));
-        }
-        Ok(())
+    }
+
+    /// The path the site is served under, from `base_url`: `/archive` for
+    /// `https://example.org/archive/`, empty for a site at the root of its host.
+    pub fn base_path(&self) -> &str {
+        let after_scheme = self
+            .base_url
+            .split_once("://")
+            .map_or(self.base_url.as_str(), |(_, rest)| rest);
+        after_scheme
+            .find('/')
+            .map_or("", |i| after_scheme[i..].trim_end_matches('/'))
     }
 
     pub fn direction(&self) -> &'static str {
@@ -197,10 +223,82 @@ impl Config {
             .unwrap_or_else(|| default_words_per_minute(lang))
     }
 
-    /// The absolute URL of a site path (`/articles/x/`).
+    /// The absolute URL of a site path (`/articles/x/`), in ASCII: non-ASCII letters of
+    /// the path percent-encoded, as sitemaps (sitemaps.org requires ASCII `<loc>`) and
+    /// feed validators want. Links inside pages may stay Arabic; these are for machines.
     pub fn absolute(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+        const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
+            .add(b' ')
+            .add(b'"')
+            .add(b'<')
+            .add(b'>')
+            .add(b'`')
+            .add(b'{')
+            .add(b'}');
+        let (origin, base_path) = self
+            .base_url
+            .split_at(self.base_url.len() - self.base_path().len());
+        let mut url = String::with_capacity(self.base_url.len() + path.len() * 3);
+        url.push_str(origin);
+        url.extend(percent_encoding::utf8_percent_encode(base_path, PATH));
+        url.extend(percent_encoding::utf8_percent_encode(path, PATH));
+        url
     }
+}
+
+/// Checks a `base_url` (from `site.toml` or `--base-url`): `http(s)://HOST[:PORT][/PATH]`,
+/// nothing around it, no query or fragment. The message follows "`base_url` ".
+pub fn ensure_base_url(url: &str) -> Result<(), String> {
+    let bad = |why: &str| Err(format!("`{url}` {why}"));
+    if url.trim() != url || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return bad("has spaces or control characters in it: write the address alone");
+    }
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return bad("must start with `https://` or `http://`");
+    };
+    if url.contains('?') || url.contains('#') {
+        return bad(
+            "may not have a query (`?`) or a fragment (`#`): write the site's address only",
+        );
+    }
+    let authority = rest.split('/').next().unwrap_or("");
+    let authority = authority.rsplit('@').next().unwrap_or("");
+    let host = if let Some(inner) = authority.strip_prefix('[') {
+        let Some((addr, after)) = inner.split_once(']') else {
+            return bad("opens an IPv6 address with `[` that no `]` closes");
+        };
+        if addr.is_empty() || addr.contains('[') || !(after.is_empty() || after.starts_with(':')) {
+            return bad("has a malformed IPv6 address: write it as `http://[::1]:8080/`");
+        }
+        if let Some(port) = after.strip_prefix(':') {
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return bad("has a port that is not a number");
+            }
+        }
+        addr
+    } else {
+        if authority.contains('[') || authority.contains(']') {
+            return bad("has a `[` or `]` outside an IPv6 address");
+        }
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        if let Some(port) = port {
+            if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+                return bad("has a port that is not a number");
+            }
+        }
+        host
+    };
+    if host.is_empty() {
+        return bad("has no host: write the full address, such as `https://example.org/`");
+    }
+    Ok(())
 }
 
 /// serde's "unknown field `x`, expected one of ..." becomes a suggestion of the

@@ -198,6 +198,18 @@ pub fn assert_same_tree(a: &Path, b: &Path) {
 }
 
 /// `n` non-overlapping occurrences of `needle` in `hay`.
+/// A URL as sitemaps and feeds write it: non-ASCII characters percent-encoded.
+pub fn ascii_url(url: &str) -> String {
+    percent_encoding::utf8_percent_encode(url, percent_encoding::CONTROLS).to_string()
+}
+
+/// A percent-encoded URL as a reader sees it.
+pub fn decoded_url(url: &str) -> String {
+    percent_encoding::percent_decode_str(url)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
 pub fn count(hay: &str, needle: &str) -> usize {
     hay.matches(needle).count()
 }
