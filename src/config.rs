@@ -424,6 +424,39 @@ mod tests {
     fn rejects_bad_values() {
         assert!(Config::parse("title = \"x\"\npaginate_by = 0\n").is_err());
         assert!(Config::parse("title = \"x\"\nbase_url = \"javascript:x\"\n").is_err());
+        for bad in [
+            " https://e.org",
+            "https://e.org ",
+            "https://e.org/?x=1",
+            "https://e.org/#top",
+            "https:///archive",
+            "https://",
+            "http://[::1",
+            "http://[::1]x/",
+            "http://e.org:80x/",
+            "/archive/",
+        ] {
+            let e = Config::parse(&format!("title = \"x\"\n\nbase_url = \"{bad}\"\n")).unwrap_err();
+            assert_eq!(e.line, 3, "{bad}: {e:?}");
+            assert!(e.message.starts_with("`base_url`"), "{}", e.message);
+        }
+        for good in [
+            "https://e.org",
+            "http://[::1]:8080/",
+            "https://e.org:8443/archive/",
+            "https://أرشيف.example/",
+        ] {
+            assert!(
+                Config::parse(&format!("title = \"x\"\nbase_url = \"{good}\"\n")).is_ok(),
+                "{good}"
+            );
+        }
+        let c = Config::parse("title = \"x\"\nbase_url = \"https://e.org/أرشيف/\"\n").unwrap();
+        assert_eq!(c.base_path(), "/أرشيف");
+        assert_eq!(
+            c.absolute("/وسم/"),
+            "https://e.org/%D8%A3%D8%B1%D8%B4%D9%8A%D9%81/%D9%88%D8%B3%D9%85/"
+        );
         assert!(Config::parse("title = \"x\"\ndigits = \"roman\"\n").is_err());
     }
 }

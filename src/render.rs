@@ -1,6 +1,9 @@
 //! [`Site`] → outputs: one [`Job`] per file, each a pure function of some pages, the
 //! templates and the config, rendered through Tera in parallel and handed to a writer.
 
+mod base_path;
+mod limits;
+
 use crate::error::Diagnostic;
 use crate::i18n::{self, Localizer};
 use crate::page::Page;
@@ -478,12 +481,37 @@ impl Renderer {
                 );
             }
         }
-        self.templates
-            .tera
-            .render_to(template, &ctx, &mut *out)
-            .map_err(|e| self.templates.error(&e, template))?;
         let url = pager.map_or_else(|| job_url(site, job), |p| p.url);
-        Ok(file_for_url(&url))
+        let mut bounded = limits::Bounded::new(out);
+        let rendered = self.templates.tera.render_to(template, &ctx, &mut bounded);
+        let exceeded = bounded.exceeded();
+        if let Err(e) = rendered {
+            let mut d = match exceeded {
+                Some(limit) => Diagnostic::file(
+                    &self.templates.path_of(template),
+                    format!("template error: {limit}"),
+                ),
+                None => self.templates.error(&e, template),
+            };
+            d.message
+                .push_str(&limits::rendering_suffix(&self.source_of(site, job, &url)));
+            return Err(d);
+        }
+        let base_path = site.config.base_path();
+        let file = file_for_url(&url);
+        if !base_path.is_empty() {
+            base_path::prefix_root_paths(out, base_path, file.ends_with(".xml"));
+        }
+        Ok(file)
+    }
+
+    /// What a job's page is made from, for messages: an article's file, else its URL.
+    fn source_of(&self, site: &Site, job: Job, url: &str) -> String {
+        match job {
+            Job::Article(i) => site.articles[i].path.display().to_string(),
+            Job::Standalone(i) => site.standalone[i].path.display().to_string(),
+            _ => url.to_owned(),
+        }
     }
 
     fn body_html(&self, site: &Site, page: &Page) -> Result<String, Diagnostic> {
@@ -921,10 +949,36 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry> {
 }
 
 /// One template error is reported once, not once per page that hit it.
+/// One diagnostic per template problem, however many pages met it: the first page is
+/// named, and how many others.
 fn dedupe(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
-    errors.sort_by(|a, b| (&a.path, a.line, &a.message).cmp(&(&b.path, b.line, &b.message)));
-    errors.dedup_by(|a, b| a.path == b.path && a.line == b.line && a.message == b.message);
-    errors
+    let problem = |d: &Diagnostic| limits::without_rendering_suffix(&d.message).to_owned();
+    errors.sort_by_cached_key(|d| (d.path.clone(), d.line, problem(d), d.message.clone()));
+    let mut out: Vec<(Diagnostic, usize)> = Vec::new();
+    for d in errors {
+        match out.last_mut() {
+            Some((first, others))
+                if first.path == d.path
+                    && first.line == d.line
+                    && problem(first) == problem(&d) =>
+            {
+                *others += 1
+            }
+            _ => out.push((d, 0)),
+        }
+    }
+    out.into_iter()
+        .map(|(mut d, others)| {
+            if others > 0 {
+                let base = d.message.trim_end_matches(')').to_owned();
+                d.message = format!(
+                    "{base} and {others} other page{})",
+                    if others == 1 { "" } else { "s" }
+                );
+            }
+            d
+        })
+        .collect()
 }
 
 #[cfg(test)]

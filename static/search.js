@@ -2,9 +2,13 @@
 // on the query as src/search.rs normalizes it, and shows results as their authors wrote
 // them. A plain ES module: no build step, no third party, works from any static host.
 
-import { normalizeQuery, words, matchedForms, markWords, excerpt } from "/search-normalize.js";
+import { normalizeQuery, words, matchedForms, markWords, excerpt } from "./search-normalize.js";
 
 const PAGE = 5;
+// Where the site is served from (`/`, or `/archive/` under a path): this script is at
+// its root. Site paths in the index (`/articles/x/`) are put under it.
+const BASE = new URL("./", import.meta.url).pathname;
+const sitePath = (p) => (p && p.startsWith("/") && !p.startsWith("//") ? BASE + p.slice(1) : p);
 const root = document.getElementById("search");
 const form = root.querySelector("form");
 const input = form.elements.q;
@@ -17,10 +21,10 @@ let engine = null;
 /** Pagefind, loaded on first use. */
 async function pagefind() {
   if (!engine) {
-    engine = import("/pagefind/pagefind.js").then(async (pf) => {
+    engine = import("./pagefind/pagefind.js").then(async (pf) => {
       // Searching is quick enough on the page's own thread; a worker would be one more
       // file to download.
-      await pf.options({ baseUrl: "/", noWorker: true });
+      await pf.options({ baseUrl: BASE, noWorker: true });
       return pf;
     });
   }
@@ -95,7 +99,7 @@ function item(data, locations) {
   li.className = "search-result";
   const h = document.createElement("h2");
   const a = document.createElement("a");
-  a.href = data.raw_url;
+  a.href = sitePath(data.raw_url);
   a.innerHTML = markWords(title, forms);
   h.append(a);
   const p = document.createElement("p");
@@ -105,7 +109,7 @@ function item(data, locations) {
   p.append(time);
   if (meta.topic) {
     const t = document.createElement(meta.topic_url ? "a" : "span");
-    if (meta.topic_url) t.href = meta.topic_url;
+    if (meta.topic_url) t.href = sitePath(meta.topic_url);
     const bdi = document.createElement("bdi");
     bdi.textContent = meta.topic;
     t.append(bdi);

@@ -447,3 +447,63 @@ fn fifo_named_site_toml_does_not_hang() {
         r.stderr
     );
 }
+
+/// A template error names the page being rendered, so the article whose data trips the
+/// template can be found; one problem met by many pages is reported once.
+#[test]
+fn a_template_error_names_the_article_being_rendered() {
+    let site = Site::fixture("site");
+    site.write(
+        "templates/article.html",
+        "{% if page.title is containing(pat=\"الناتو\") %}{{ page.missing.field }}{% endif %}{{ page.title }}\n",
+    );
+    let r = site.run(&["build"]);
+    r.assert_failed();
+    let problems = |r: &crate::Run| -> Vec<String> {
+        r.error_lines()
+            .into_iter()
+            .filter(|l| l.starts_with("templates/"))
+            .map(str::to_owned)
+            .collect()
+    };
+    let lines = problems(&r);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(
+        lines[0].starts_with("templates/article.html:1:"),
+        "{}",
+        lines[0]
+    );
+    assert!(lines[0].contains("while rendering `"), "{}", lines[0]);
+    assert!(lines[0].contains("content/articles/2020/"), "{}", lines[0]);
+    assert!(!lines[0].contains("other page"), "{}", lines[0]);
+
+    // Every article: reported once, with how many others.
+    site.write("templates/article.html", "{{ page.missing.field }}\n");
+    let r = site.run(&["build"]);
+    let lines = problems(&r);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    assert!(lines[0].contains("and 5 other pages"), "{}", lines[0]);
+}
+
+/// A template that never stops writing (nested loops of billions of turns) stops at
+/// the page-size bound with a message naming the template and the article, and the
+/// previous output stays.
+#[test]
+fn a_runaway_template_stops_with_a_message() {
+    let site = Site::fixture("site");
+    site.build(&[]).assert_ok();
+    let before = site.page("/index.html");
+    site.write(
+        "templates/article.html",
+        "{% for i in range(end=100000) %}{% for j in range(end=100000) %}{{ page.content | safe }}{% endfor %}{% endfor %}\n",
+    );
+    let r = site.run(&["build"]);
+    r.assert_failed();
+    let text = r.error_lines().join("\n");
+    assert!(text.contains("templates/article.html"), "{text}");
+    assert!(
+        text.contains("MiB") && text.contains("while rendering `"),
+        "{text}"
+    );
+    assert_eq!(site.page("/index.html"), before);
+}

@@ -136,3 +136,46 @@ fn base_url_flag_changes_absolute_urls() {
     assert!(sitemap.contains("<loc>https://preview.example.net/</loc>"));
     assert!(!sitemap.contains("https://example.org"));
 }
+
+/// A site served under a path (a GitHub Pages project site): every address a page or a
+/// stylesheet writes leads under it.
+#[test]
+fn a_base_url_with_a_path_reaches_every_link() {
+    let site = Site::fixture("site");
+    site.build(&["--base-url", "https://example.org/archive/"])
+        .assert_ok();
+    let mut checked = 0;
+    for (file, bytes) in read_tree(&site.public()) {
+        if !file.ends_with(".html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for attr in ["href=\"", "src=\"", "action=\""] {
+            for (i, _) in html.match_indices(attr) {
+                let value = &html[i + attr.len()..];
+                let value = &value[..value.find('"').unwrap()];
+                if value.starts_with('/') && !value.starts_with("//") {
+                    assert!(value.starts_with("/archive/"), "{file}: {attr}{value}");
+                    checked += 1;
+                }
+            }
+        }
+        assert!(!html.contains("https://example.org/tags"), "{file}");
+    }
+    assert!(checked > 100, "{checked}");
+    // Assets find each other relative to themselves.
+    let css = site.page("/style.css");
+    assert!(css.contains("url(\"fonts/") && !css.contains("url(\"/"));
+    let js = site.page("/search.js");
+    assert!(!js.contains("\"/pagefind") && !js.contains("from \"/"));
+    // Machine-read addresses carry the path too.
+    assert!(site
+        .page("/sitemap.xml")
+        .contains("<loc>https://example.org/archive/tags/"));
+    let feed = site.page("/atom.xml");
+    assert!(feed.contains("href=\"https://example.org/archive/atom.xml\""));
+    assert!(
+        !feed.contains("href=&quot;/articles"),
+        "feed bodies' links lead under the path"
+    );
+}

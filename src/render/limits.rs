@@ -1,0 +1,118 @@
+//! Bounds on rendering one page: a theme's template may loop or recurse without end
+//! (nested loops of billions of turns, a component calling itself), and the build must
+//! stop with a message naming the template and the page, not run out of memory or
+//! hang. No page of a normal theme comes near either bound.
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+/// Largest page a template may write (a sitemap of a million articles is about 150 MB).
+pub const MAX_PAGE_BYTES: usize = 256 << 20;
+
+/// Longest a template may take to write one page.
+pub const MAX_PAGE_TIME: Duration = Duration::from_secs(30);
+
+/// How many writes pass between two looks at the clock.
+const WRITES_PER_CLOCK: u32 = 4096;
+
+/// A page's output, refusing to grow past [`MAX_PAGE_BYTES`] or to be written for
+/// longer than [`MAX_PAGE_TIME`].
+pub struct Bounded<'a> {
+    out: &'a mut Vec<u8>,
+    started: Instant,
+    writes: u32,
+    exceeded: Option<String>,
+    max_bytes: usize,
+    max_time: Duration,
+}
+
+impl<'a> Bounded<'a> {
+    pub fn new(out: &'a mut Vec<u8>) -> Self {
+        Bounded::with_limits(out, MAX_PAGE_BYTES, MAX_PAGE_TIME)
+    }
+
+    pub fn with_limits(out: &'a mut Vec<u8>, max_bytes: usize, max_time: Duration) -> Self {
+        Bounded {
+            out,
+            started: Instant::now(),
+            writes: 0,
+            exceeded: None,
+            max_bytes,
+            max_time,
+        }
+    }
+
+    /// Which bound the page passed, in words, if it passed one.
+    pub fn exceeded(&self) -> Option<String> {
+        self.exceeded.clone()
+    }
+
+    fn refuse(&mut self, why: String) -> std::io::Error {
+        self.exceeded = Some(why.clone());
+        std::io::Error::other(why)
+    }
+}
+
+impl Write for Bounded<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.max_bytes {
+            let mib = self.max_bytes >> 20;
+            return Err(self.refuse(format!(
+                "the page grew past {mib} MiB: does a loop or a component run without end?"
+            )));
+        }
+        self.writes = self.writes.wrapping_add(1);
+        if self.writes.is_multiple_of(WRITES_PER_CLOCK) && self.started.elapsed() > self.max_time {
+            let secs = self.max_time.as_secs();
+            return Err(self.refuse(format!(
+                "the page took more than {secs} s to render: does a loop or a component run without end?"
+            )));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        self.write(buf).map(|_| ())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+const RENDERING: &str = " (while rendering `";
+
+/// What a template error adds to say which page was being made.
+pub fn rendering_suffix(source: &str) -> String {
+    format!("{RENDERING}{source}`)")
+}
+
+/// A template error's message without [`rendering_suffix`].
+pub fn without_rendering_suffix(message: &str) -> &str {
+    message.rfind(RENDERING).map_or(message, |i| &message[..i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_page_stops_at_its_bounds() {
+        let mut out = Vec::new();
+        let mut w = Bounded::with_limits(&mut out, 10, MAX_PAGE_TIME);
+        w.write_all(b"12345").unwrap();
+        assert!(w.write_all(b"123456").is_err());
+        assert!(w.exceeded().unwrap().contains("MiB"));
+        let mut out = Vec::new();
+        let mut w = Bounded::with_limits(&mut out, usize::MAX, Duration::ZERO);
+        let stopped = (0..2 * WRITES_PER_CLOCK).any(|_| w.write_all(b"x").is_err());
+        assert!(stopped && w.exceeded().unwrap().contains("to render"));
+    }
+
+    #[test]
+    fn the_page_named_is_left_out_when_problems_are_compared() {
+        let m = format!("template error: x{}", rendering_suffix("content/a.md"));
+        assert_eq!(without_rendering_suffix(&m), "template error: x");
+    }
+}
