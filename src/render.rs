@@ -824,6 +824,9 @@ impl Renderer {
             Job::Year { year, .. } => {
                 let y = &site.years[year];
                 let p = job_pager(site, job).expect("year pages are paginated");
+                // The pager shows how many pages the year has.
+                h.write_usize(p.total);
+                h.write_usize(y.pages.len());
                 cards(&mut h, &mut y.pages[p.start..p.end].iter().copied());
             }
             Job::Feed => {
