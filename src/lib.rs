@@ -81,6 +81,10 @@ pub struct Report {
     pub written: usize,
     pub unchanged: usize,
     pub elapsed: Duration,
+    /// Files a host needs ([`output::HOST_FILES`]) kept from the previous output.
+    pub kept: Vec<String>,
+    /// The previous output could not be removed after the swap: where it is, and why.
+    pub leftover: Option<String>,
 }
 
 /// At most this much body HTML waits in a build's temporary file; the bodies past it are
@@ -114,10 +118,15 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     let started = Instant::now();
     let mut timer = StageTimer::new();
     let config = load_config(root, opts)?;
-    let output = output_dir(root, &config, opts)?;
+    let output = output::resolve(root, &config.output_dir, opts.output.as_deref())?;
+    // Held until the output and its manifest are in place: no other build reads the
+    // manifest or stages beside the output meanwhile.
+    let lock = output::Lock::acquire(&output)?;
     let options = format!("{opts:?}");
     // A manifest whose output folder is gone (removed by hand) has nothing to reuse:
-    // not loaded, its files are not looked for one by one.
+    // not loaded, its files are not looked for one by one. One that no longer
+    // describes the folder (a build stopped before its swap, a file deleted or edited
+    // by hand) reuses nothing either.
     let previous = if output.is_dir() {
         Manifest::load(&output)
     } else {
@@ -176,7 +185,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     .map_err(BuildFailed::from)?;
     site.targets = Arc::new(targets);
     timer.stage("assemble");
-    let staging = output::Staging::create(&output)?;
+    let staging = output::Staging::create(&output, &lock)?;
     let mut keys = HashMap::new();
     // Before rendering, not after: the documents are freed before the renderer's list
     // entries are built.
@@ -186,7 +195,6 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
             documents,
             &vocabulary,
             &previous,
-            &output,
             &staging,
             &mut keys,
         )?;
@@ -203,7 +211,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         render: jobs,
         reuse,
         keys: mut job_keys,
-    } = plan(&renderer, &site, &previous, &output);
+    } = plan(&renderer, &site, &previous);
     timer.stage("plan");
     for path in &reuse {
         staging
@@ -214,16 +222,23 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     job_keys.extend(keys);
     // The manifest's text is made beside the pages, not after them, when one core would
     // do it while the other waits.
-    let (rendered, manifest_text) = rayon::join(
+    let (rendered, manifest_lines) = rayon::join(
         || renderer.render_all(&site, &jobs, |path, bytes| staging.write(path, bytes)),
-        || manifest::text_of(stamp, job_keys.iter().map(|(p, k)| (p.as_str(), *k))),
+        || manifest::text_of(job_keys.iter().map(|(p, k)| (p.as_str(), *k))),
     );
     rendered.map_err(BuildFailed::from)?;
     timer.stage("render+write");
-    let assets = copy_static(root, &staging).map_err(BuildFailed::from)?;
-    let stats = staging.commit()?;
-    // The output is complete; a manifest that cannot be saved only costs speed next time.
-    let _ = Manifest::save_text(&output, &manifest_text);
+    let mut others = copy_static(root, &staging).map_err(BuildFailed::from)?;
+    let kept = staging.keep_host_files();
+    let assets = others.len() + kept.len();
+    others.extend(kept.iter().cloned());
+    let committed = staging.commit(Some(output::ManifestParts {
+        stamp,
+        lines: manifest_lines,
+        others,
+    }))?;
+    let stats = committed.stats;
+    drop(lock);
     timer.stage("static+commit");
     let articles = site.articles.len();
     if finish == Finish::LeaveToExit {
@@ -237,6 +252,8 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         written: stats.written,
         unchanged: stats.unchanged,
         elapsed: started.elapsed(),
+        kept,
+        leftover: committed.leftover,
     })
 }
 
@@ -249,12 +266,7 @@ struct Plan {
     keys: Vec<(String, u64)>,
 }
 
-fn plan(
-    renderer: &render::Renderer,
-    site: &site::Site,
-    previous: &Manifest,
-    output: &Path,
-) -> Plan {
+fn plan(renderer: &render::Renderer, site: &site::Site, previous: &Manifest) -> Plan {
     // Whether a file can be reused is asked in parallel too (a `stat` each); what is
     // left to one thread is sorting the jobs into two lists. (At 100,000 articles, a map
     // of the 191,000 files' keys made here took 180 ms of one core; the manifest only
@@ -265,7 +277,8 @@ fn plan(
         .map(|job| {
             let file = render::file_for_url(&render::job_url(site, job));
             let key = renderer.job_key(site, job);
-            let reuse = previous.keys.get(&file) == Some(&key) && output.join(&file).is_file();
+            // A manifest that loaded describes the output: its files are all there.
+            let reuse = previous.keys.get(&file) == Some(&key);
             (job, file, key, reuse)
         })
         .collect();
@@ -347,6 +360,8 @@ impl Report {
             written: 0,
             unchanged: files,
             elapsed: started.elapsed(),
+            kept: Vec::new(),
+            leftover: None,
         }
     }
 }
@@ -372,15 +387,6 @@ pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
         config.base_url = url.trim_end_matches('/').to_owned();
     }
     Ok(config)
-}
-
-fn output_dir(root: &Path, config: &Config, opts: &BuildOptions) -> Result<PathBuf> {
-    let output = match &opts.output {
-        Some(o) => o.clone(),
-        None => root.join(&config.output_dir),
-    };
-    output::ensure_safe_output_dir(root, &output)?;
-    Ok(output)
 }
 
 /// Discovers, reads and parses every article in parallel; all problems are returned.
@@ -492,16 +498,16 @@ fn collect_ok<T>(results: Vec<Result<T, Diagnostic>>, problems: &mut Vec<Diagnos
 pub(crate) fn copy_static(
     root: &Path,
     staging: &output::Staging,
-) -> Result<usize, Vec<Diagnostic>> {
+) -> Result<Vec<String>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let own = theme::site_files(&root.join("static"), &mut problems);
-    let mut count = 0;
+    let mut copied = Vec::new();
     for (name, bytes) in theme::default_static_files() {
         if own.iter().any(|(n, _)| *n == name) {
             continue;
         }
         match staging.write(&name, bytes) {
-            Ok(()) => count += 1,
+            Ok(()) => copied.push(name),
             Err(d) => problems.push(d),
         }
     }
@@ -515,14 +521,14 @@ pub(crate) fn copy_static(
         }
         match std::fs::read(&path) {
             Ok(bytes) => match staging.write(&name, &bytes) {
-                Ok(()) => count += 1,
+                Ok(()) => copied.push(name),
                 Err(d) => problems.push(d),
             },
             Err(e) => problems.push(Diagnostic::file(&path, format!("cannot read: {e}"))),
         }
     }
     if problems.is_empty() {
-        Ok(count)
+        Ok(copied)
     } else {
         Err(problems)
     }
@@ -536,7 +542,6 @@ fn write_search(
     mut documents: HashMap<PathBuf, search_index::Document>,
     vocabulary: &search_index::Vocabulary,
     previous: &Manifest,
-    output: &Path,
     staging: &output::Staging,
     keys: &mut HashMap<String, u64>,
 ) -> Result<usize> {
@@ -550,10 +555,7 @@ fn write_search(
         .iter()
         .filter(|(f, _)| f.starts_with(&prefix))
         .collect();
-    let reusable = !old.is_empty()
-        && old
-            .iter()
-            .all(|(f, k)| **k == key && output.join(f).is_file());
+    let reusable = !old.is_empty() && old.iter().all(|(_, k)| **k == key);
     let files = if reusable {
         for (f, _) in &old {
             staging

@@ -170,6 +170,15 @@ fn run(cli: Cli) -> Result<()> {
                 r.unchanged,
                 r.elapsed.as_millis()
             );
+            if !r.kept.is_empty() {
+                println!(
+                    "kept from the previous output for the host: {} (put them in static/ to make them part of the site)",
+                    r.kept.join(", ")
+                );
+            }
+            if let Some(leftover) = &r.leftover {
+                eprintln!("warning: {leftover}");
+            }
         }
         Command::Serve {
             root,

@@ -15,33 +15,57 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 use xxhash_rust::xxh3::Xxh3;
 
-const HEADER: &str = "warraq-manifest 1";
+const HEADER: &str = "warraq-manifest 2";
 
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Manifest {
     /// Fingerprint of every input of the build ([`stamp`]).
     pub stamp: u64,
-    /// Output file (relative, `/`-separated) → key of the job that wrote it.
+    /// The output folder it describes, as (device, inode): a build writes its manifest
+    /// before it swaps the new folder in, naming that folder, so a manifest whose folder
+    /// never arrived (the build was stopped between the two) describes nothing.
+    pub output_id: Option<(u64, u64)>,
+    /// The sum of every listed file's [`file_print`] as the build left it: a file
+    /// deleted or edited in the output since is noticed.
+    pub digest: u64,
+    /// Output file (relative, `/`-separated) → key of the job that wrote it (0 for files
+    /// no job writes: static files, files kept for the host).
     pub keys: HashMap<String, u64>,
 }
 
-/// The text of a manifest with `stamp` and these (output file, key) pairs, in any order.
-/// A build makes it while its pages are being written and saves it once they are in
-/// place ([`Manifest::save_text`]).
-pub fn text_of<'a>(stamp: u64, keys: impl IntoIterator<Item = (&'a str, u64)>) -> String {
+/// The lines of a manifest for these (output file, key) pairs, in any order, without
+/// its first line ([`Manifest::text`]). A build makes them while its pages are being
+/// written, and saves the manifest just before its output is swapped in.
+pub fn text_of<'a>(keys: impl IntoIterator<Item = (&'a str, u64)>) -> String {
     let mut paths: Vec<(&str, u64)> = keys.into_iter().collect();
     paths.sort_unstable();
     // A file is written once per build; were a pair given twice, it is one line.
     paths.dedup_by(|a, b| a.0 == b.0);
     // One buffer, no string a line: 19,000 lines at 10,000 articles.
     let size: usize = paths.iter().map(|(p, _)| p.len() + 18).sum();
-    let mut text = String::with_capacity(HEADER.len() + 18 + size);
+    let mut text = String::with_capacity(size);
     // Writing to a String cannot fail.
-    let _ = writeln!(text, "{HEADER} {stamp:016x}");
     for (path, key) in paths {
         let _ = writeln!(text, "{key:016x}\t{path}");
     }
     text
+}
+
+/// What a manifest's digest adds up for one output file: its name, size and
+/// modification time.
+pub fn file_print(rel: &str, meta: &fs::Metadata) -> u64 {
+    let stamp = FileStamp::of(meta);
+    let mut h = Xxh3::new();
+    h.update(rel.as_bytes());
+    h.write_u64(stamp.len);
+    h.write_u128(stamp.modified);
+    h.digest()
+}
+
+/// The (device, inode) of a folder.
+pub fn folder_id(meta: &fs::Metadata) -> (u64, u64) {
+    use std::os::unix::fs::MetadataExt as _;
+    (meta.dev(), meta.ino())
 }
 
 /// Where the manifest of an output folder lives.
@@ -53,42 +77,106 @@ pub fn path_for(output: &Path) -> PathBuf {
 }
 
 impl Manifest {
-    /// The manifest of the last build into `output`, or an empty one.
+    /// The manifest of the last build into `output` if it still describes that folder
+    /// (the folder it was written for, every listed file as that build left it), or an
+    /// empty one, which reuses nothing.
     pub fn load(output: &Path) -> Manifest {
+        let manifest = Manifest::load_any(output);
+        if manifest.describes(output) {
+            manifest
+        } else {
+            Manifest::default()
+        }
+    }
+
+    /// The manifest of `output` as saved, whatever the folder holds now.
+    pub fn load_any(output: &Path) -> Manifest {
         fs::read_to_string(path_for(output))
             .ok()
             .and_then(|t| Manifest::parse(&t))
             .unwrap_or_default()
     }
 
+    /// Whether `output` is the folder this manifest was written for and holds every
+    /// listed file as it was left (sizes and modification times: one `stat` a file).
+    pub fn describes(&self, output: &Path) -> bool {
+        let Some(id) = self.output_id else {
+            return false;
+        };
+        if !fs::metadata(output).is_ok_and(|m| folder_id(&m) == id) {
+            return false;
+        }
+        let sum = self
+            .keys
+            .par_iter()
+            .map(|(rel, _)| {
+                fs::symlink_metadata(output.join(rel))
+                    .ok()
+                    .filter(fs::Metadata::is_file)
+                    .map(|m| file_print(rel, &m))
+            })
+            .try_reduce(|| 0u64, |a, b| Some(a.wrapping_add(b)));
+        sum == Some(self.digest)
+    }
+
     fn parse(text: &str) -> Option<Manifest> {
         let mut lines = text.lines();
         let head = lines.next()?;
-        let stamp = head.strip_prefix(HEADER)?.trim();
-        let stamp = u64::from_str_radix(stamp, 16).ok()?;
+        let mut fields = head.strip_prefix(HEADER)?.split_whitespace();
+        let mut hex = || u64::from_str_radix(fields.next()?, 16).ok();
+        let stamp = hex()?;
+        let (dev, ino, digest) = (hex()?, hex()?, hex()?);
         let mut keys = HashMap::new();
         for line in lines {
             let (key, path) = line.split_once('\t')?;
             keys.insert(path.to_owned(), u64::from_str_radix(key, 16).ok()?);
         }
-        Some(Manifest { stamp, keys })
+        Some(Manifest {
+            stamp,
+            output_id: Some((dev, ino)),
+            digest,
+            keys,
+        })
+    }
+
+    /// A manifest for `output` as it is now: its folder and the prints of the files
+    /// `keys` lists (the dev server's, which writes in place).
+    pub fn of_output(output: &Path, stamp: u64, keys: HashMap<String, u64>) -> Manifest {
+        let mut m = Manifest {
+            stamp,
+            output_id: fs::metadata(output).ok().map(|m| folder_id(&m)),
+            digest: 0,
+            keys,
+        };
+        m.digest = m
+            .keys
+            .par_iter()
+            .map(|(rel, _)| {
+                fs::symlink_metadata(output.join(rel)).map_or(0, |m| file_print(rel, &m))
+            })
+            .reduce(|| 0, u64::wrapping_add);
+        m
     }
 
     /// Writes the manifest (to a temporary file first, so it is never half written).
     pub fn save(&self, output: &Path) -> std::io::Result<()> {
-        Manifest::save_text(output, &self.to_text())
+        Manifest::save_text(output, &self.text())
     }
 
     /// The manifest as its file holds it.
-    pub fn to_text(&self) -> String {
-        text_of(self.stamp, self.keys.iter().map(|(p, k)| (p.as_str(), *k)))
+    pub fn text(&self) -> String {
+        let body = text_of(self.keys.iter().map(|(p, k)| (p.as_str(), *k)));
+        header(self.stamp, self.output_id.unwrap_or_default(), self.digest) + &body
     }
 
-    /// Writes a manifest made by [`Manifest::to_text`] for `output`.
+    /// Writes a manifest's text for `output`: a temporary file, flushed to disk, then
+    /// renamed over the last one.
     pub fn save_text(output: &Path, text: &str) -> std::io::Result<()> {
         let dest = path_for(output);
         let tmp = dest.with_extension("tmp");
-        fs::write(&tmp, text)?;
+        let mut file = fs::File::create(&tmp)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.sync_all()?;
         fs::rename(&tmp, &dest)
     }
 
@@ -96,6 +184,11 @@ impl Manifest {
     pub fn remove(output: &Path) {
         let _ = fs::remove_file(path_for(output));
     }
+}
+
+/// A manifest's first line.
+pub fn header(stamp: u64, (dev, ino): (u64, u64), digest: u64) -> String {
+    format!("{HEADER} {stamp:016x} {dev:x} {ino:x} {digest:016x}\n")
 }
 
 /// A fingerprint of everything a build reads: `site.toml`, the name, size and
@@ -179,44 +272,45 @@ mod tests {
     use super::*;
 
     #[test]
-    fn round_trip() {
+    fn a_manifest_describes_only_its_own_folder_as_it_was_left() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let m = Manifest {
-            stamp: 42,
-            keys: HashMap::from([
-                ("articles/مقال/index.html".to_owned(), 7),
-                ("atom.xml".to_owned(), u64::MAX),
-            ]),
-        };
+        fs::create_dir_all(out.join("articles/مقال")).unwrap();
+        fs::write(out.join("articles/مقال/index.html"), "a").unwrap();
+        fs::write(out.join("atom.xml"), "b").unwrap();
+        let keys = HashMap::from([
+            ("articles/مقال/index.html".to_owned(), 7),
+            ("atom.xml".to_owned(), u64::MAX),
+        ]);
+        let m = Manifest::of_output(&out, 42, keys);
         m.save(&out).unwrap();
         assert!(dir.path().join(".public.warraq-manifest").is_file());
         assert_eq!(Manifest::load(&out), m);
-        Manifest::remove(&out);
-        assert_eq!(Manifest::load(&out), Manifest::default());
-    }
-
-    #[test]
-    fn a_manifest_made_from_a_list_is_sorted_and_loads_back() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let keys = [
-            ("tags/x/index.html".to_owned(), 3),
-            ("articles/مقال/index.html".to_owned(), 7),
-            ("tags/x/index.html".to_owned(), 3),
-            ("atom.xml".to_owned(), 1),
-        ];
-        let text = text_of(9, keys.iter().map(|(p, k)| (p.as_str(), *k)));
+        // Lines come sorted, whatever order the keys had.
+        let text = m.text();
         let paths: Vec<&str> = text.lines().skip(1).map(|l| &l[17..]).collect();
-        assert_eq!(
-            paths,
-            ["articles/مقال/index.html", "atom.xml", "tags/x/index.html"]
-        );
-        Manifest::save_text(&out, &text).unwrap();
-        let loaded = Manifest::load(&out);
-        assert_eq!(loaded.stamp, 9);
-        assert_eq!(loaded.keys, HashMap::from(keys.clone()));
-        assert_eq!(text, loaded.to_text());
+        assert_eq!(paths, ["articles/مقال/index.html", "atom.xml"]);
+        // An edited file (another size), a deleted one: it describes the folder no more.
+        fs::write(out.join("atom.xml"), "bb").unwrap();
+        assert_eq!(Manifest::load(&out), Manifest::default());
+        assert_eq!(Manifest::load_any(&out), m);
+        let m = Manifest::of_output(&out, 42, m.keys.clone());
+        m.save(&out).unwrap();
+        assert_eq!(Manifest::load(&out), m);
+        fs::remove_file(out.join("articles/مقال/index.html")).unwrap();
+        assert_eq!(Manifest::load(&out), Manifest::default());
+        // Another folder in the same place (a build stopped before its swap).
+        fs::create_dir_all(out.join("articles/مقال")).unwrap();
+        fs::write(out.join("articles/مقال/index.html"), "a").unwrap();
+        let m = Manifest::of_output(&out, 42, m.keys.clone());
+        m.save(&out).unwrap();
+        fs::rename(&out, dir.path().join("old")).unwrap();
+        fs::create_dir(&out).unwrap();
+        fs::rename(dir.path().join("old/articles"), out.join("articles")).unwrap();
+        fs::rename(dir.path().join("old/atom.xml"), out.join("atom.xml")).unwrap();
+        assert_eq!(Manifest::load(&out), Manifest::default());
+        Manifest::remove(&out);
+        assert_eq!(Manifest::load_any(&out), Manifest::default());
     }
 
     #[test]

@@ -1,17 +1,60 @@
 //! Rendered files → the output folder, atomically.
 //!
-//! A build writes into a staging folder beside the output (`.public.warraq-staging-PID`).
-//! A file whose bytes equal the previous output's is hard-linked from it instead of
-//! written, so an unchanged site rewrites nothing and keeps every mtime. Only when all
-//! of it succeeded is the staging folder swapped in (one `renameat2(RENAME_EXCHANGE)` on
-//! Linux); a failed or killed build leaves the previous site as it was.
+//! A build holds the output's [`Lock`] and writes into a staging folder beside the
+//! output (`.public.warraq-staging-PID-RANDOM`). A file whose bytes equal the previous
+//! output's is hard-linked from it instead of written, so an unchanged site rewrites
+//! nothing and keeps every mtime; a staged file is only ever created, never opened for
+//! writing again, so a link never carries new bytes into the live site. Only when all
+//! of it succeeded is the manifest saved, naming the staging folder, and the staging
+//! folder swapped in (one `renameat2(RENAME_EXCHANGE)` on Linux); a failed or killed
+//! build leaves the previous site as it was, and the next build sees that the manifest
+//! does not describe it.
+
+mod lock;
+
+pub use lock::Lock;
 
 use crate::error::Diagnostic;
 use anyhow::{bail, Context as _, Result};
 use std::fs;
 use std::io::{ErrorKind, Write as _};
 use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+/// The output folder a build writes: `--output`, else `output_dir` of `site.toml` under
+/// the site. A symlink (`public -> /srv/www`) is written through: its target is the
+/// folder replaced, beside which the build stages. The folder must be safe to replace
+/// ([`ensure_safe_output_dir`]).
+pub fn resolve(root: &Path, configured: &str, given: Option<&Path>) -> Result<PathBuf> {
+    let output = match given {
+        Some(o) => o.to_path_buf(),
+        None => root.join(configured),
+    };
+    let output = match fs::symlink_metadata(&output) {
+        Ok(m) if m.file_type().is_symlink() => match fs::canonicalize(&output) {
+            Ok(target) => target,
+            Err(e) => bail!(
+                "the output `{}` is a symlink whose target cannot be used ({e}): create the folder it points to, or remove the link",
+                output.display()
+            ),
+        },
+        _ => output,
+    };
+    ensure_safe_output_dir(root, &output)?;
+    Ok(output)
+}
+
+/// Files a static host reads from the site's folder that a build does not make:
+/// kept from the previous output when the build makes no file of that name (putting
+/// them in `static/` makes them part of the site instead).
+pub const HOST_FILES: &[&str] = &[
+    "CNAME",
+    ".nojekyll",
+    ".htaccess",
+    "_headers",
+    "_redirects",
+    ".well-known",
+];
 
 /// Refuses output folders whose replacement would destroy something: `/`, the home
 /// folder, the site itself or any folder above it, `content/`, `templates/`, `static/`,
@@ -120,7 +163,27 @@ pub struct Staging {
     dir_fd: rustix::fd::OwnedFd,
     written: AtomicUsize,
     linked: AtomicUsize,
+    /// The sum of the [`crate::manifest::file_print`] of every file staged.
+    digest: AtomicU64,
     committed: bool,
+}
+
+/// What the manifest saved with a staged output holds besides its folder and digest.
+pub struct ManifestParts {
+    pub stamp: u64,
+    /// Its lines ([`crate::manifest::text_of`]) for the files jobs wrote.
+    pub lines: String,
+    /// Other files staged (static files, files kept for the host), listed with key 0.
+    pub others: Vec<String>,
+}
+
+/// What a commit did.
+#[derive(Debug, Default)]
+pub struct Committed {
+    pub stats: WriteStats,
+    /// The previous output could not be removed once the new one was in place: where it
+    /// was left, and why (the next build removes it).
+    pub leftover: Option<String>,
 }
 
 /// What a build did to the output.
@@ -131,26 +194,38 @@ pub struct WriteStats {
 }
 
 impl Staging {
-    /// Creates a fresh staging folder beside `target`, removing any left by a killed build.
-    pub fn create(target: &Path) -> Result<Staging> {
+    /// Creates a fresh staging folder beside `target`, removing any left by a killed
+    /// build (`lock`, held, says no other build is using one).
+    pub fn create(target: &Path, lock: &Lock) -> Result<Staging> {
+        let _ = lock;
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
         };
-        fs::create_dir_all(&parent)
-            .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        fs::create_dir_all(&parent).map_err(|e| lock::not_writable(target, &parent, e))?;
         let name = target
             .file_name()
             .context("the output folder has no name")?
             .to_string_lossy()
             .into_owned();
         remove_leftovers(&parent, &name);
-        let dir = parent.join(format!(".{name}.warraq-staging-{}", std::process::id()));
-        if dir.exists() {
-            fs::remove_dir_all(&dir)
-                .with_context(|| format!("cannot remove `{}`", dir.display()))?;
-        }
-        fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        // The process id alone can repeat: two containers sharing a volume are both
+        // process 1.
+        let random = {
+            use std::hash::{BuildHasher as _, Hasher as _};
+            let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+            h.write_u128(
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_nanos()),
+            );
+            h.finish() as u32
+        };
+        let dir = parent.join(format!(
+            ".{name}.warraq-staging-{}-{random:08x}",
+            std::process::id()
+        ));
+        fs::create_dir(&dir).map_err(|e| lock::not_writable(target, &parent, e))?;
         let dir_fd = rustix::fs::open(
             &dir,
             rustix::fs::OFlags::DIRECTORY
@@ -167,8 +242,14 @@ impl Staging {
             dir_fd,
             written: AtomicUsize::new(0),
             linked: AtomicUsize::new(0),
+            digest: AtomicU64::new(0),
             committed: false,
         })
+    }
+
+    fn record(&self, rel: &str, meta: &fs::Metadata) {
+        self.digest
+            .fetch_add(crate::manifest::file_print(rel, meta), Ordering::Relaxed);
     }
 
     /// Writes one file (`rel` uses `/`, has no `..`: it comes from a slug or a theme file).
@@ -194,9 +275,11 @@ impl Staging {
         };
         if self.has_previous {
             let previous = self.target.join(rel);
-            if same_bytes(&previous, bytes) {
+            if let Some(meta) = same_bytes(&previous, bytes) {
                 match fs::hard_link(&previous, dest()) {
                     Ok(()) => {
+                        // One file with the previous one: its size and time are those.
+                        self.record(rel, &meta);
                         self.linked.fetch_add(1, Ordering::Relaxed);
                         return Ok(());
                     }
@@ -221,6 +304,10 @@ impl Staging {
         };
         file.write_all(bytes)
             .map_err(|e| Diagnostic::file(&dest(), format!("cannot write: {e}")))?;
+        let meta = file
+            .metadata()
+            .map_err(|e| Diagnostic::file(&dest(), format!("cannot write: {e}")))?;
+        self.record(rel, &meta);
         self.written.fetch_add(1, Ordering::Relaxed);
         Ok(())
     }
@@ -251,19 +338,71 @@ impl Staging {
     }
 
     /// Reuses the previous build's file as it is (a hard link: no read, no write, the
-    /// modification time kept); copies it where links are not possible.
+    /// modification time kept); a new copy where links are not possible.
     pub fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
         let dest = self.dir.join(rel);
         if let Some((parent, _)) = rel.rsplit_once('/') {
             self.make_dirs(parent)?;
         }
         let previous = self.target.join(rel);
-        if fs::hard_link(&previous, &dest).is_err() {
-            fs::copy(&previous, &dest)
-                .map_err(|e| Diagnostic::file(&previous, format!("cannot reuse: {e}")))?;
+        let meta = fs::symlink_metadata(&previous)
+            .map_err(|e| Diagnostic::file(&previous, format!("cannot reuse: {e}")))?;
+        match fs::hard_link(&previous, &dest) {
+            Ok(()) => {
+                self.record(rel, &meta);
+                self.linked.fetch_add(1, Ordering::Relaxed);
+                Ok(())
+            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Diagnostic::file(
+                Path::new(rel),
+                "two outputs of this build are written to this file",
+            )),
+            // Never a copy over what is there: that file may be the live one.
+            Err(_) => {
+                let bytes = fs::read(&previous)
+                    .map_err(|e| Diagnostic::file(&previous, format!("cannot reuse: {e}")))?;
+                self.write(rel, &bytes)
+            }
         }
-        self.linked.fetch_add(1, Ordering::Relaxed);
-        Ok(())
+    }
+
+    /// Keeps the previous output's [`HOST_FILES`] that this build did not make.
+    /// Returns them.
+    pub fn keep_host_files(&self) -> Vec<String> {
+        let mut kept = Vec::new();
+        if !self.has_previous {
+            return kept;
+        }
+        for name in HOST_FILES {
+            let previous = self.target.join(name);
+            let Ok(meta) = fs::symlink_metadata(&previous) else {
+                continue;
+            };
+            if meta.is_file() {
+                if !self.exists(name) && self.link_previous(name).is_ok() {
+                    kept.push((*name).to_owned());
+                }
+            } else if meta.is_dir() {
+                for entry in walkdir::WalkDir::new(&previous)
+                    .follow_links(false)
+                    .sort_by_file_name()
+                    .into_iter()
+                    .flatten()
+                    .filter(|e| e.file_type().is_file())
+                {
+                    let Ok(rel) = entry.path().strip_prefix(&self.target) else {
+                        continue;
+                    };
+                    let Some(rel) = rel.to_str().map(|r| r.replace('\\', "/")) else {
+                        continue;
+                    };
+                    if !self.exists(&rel) && self.link_previous(&rel).is_ok() {
+                        kept.push(rel);
+                    }
+                }
+            }
+        }
+        kept
     }
 
     /// True if `rel` was already written in this build.
@@ -271,25 +410,55 @@ impl Staging {
         self.dir.join(rel).exists()
     }
 
-    /// Swaps the staging folder in place of the output and removes the old one.
-    pub fn commit(mut self) -> Result<WriteStats> {
+    /// Saves the manifest (when given) naming the staging folder, swaps the staging
+    /// folder in place of the output, and removes the old one. The site is in place once
+    /// this returns `Ok`, even if the old folder could not be removed (said in
+    /// [`Committed::leftover`]).
+    pub fn commit(mut self, manifest: Option<ManifestParts>) -> Result<Committed> {
         let stats = WriteStats {
             written: self.written.load(Ordering::Relaxed),
             unchanged: self.linked.load(Ordering::Relaxed),
         };
+        match manifest {
+            Some(parts) => {
+                let id = fs::metadata(&self.dir)
+                    .map(|m| crate::manifest::folder_id(&m))
+                    .with_context(|| format!("cannot read `{}`", self.dir.display()))?;
+                let mut text =
+                    crate::manifest::header(parts.stamp, id, self.digest.load(Ordering::Relaxed));
+                text.push_str(&parts.lines);
+                for other in &parts.others {
+                    text.push_str(&format!("{:016x}\t{other}\n", 0));
+                }
+                // Before the swap: a build stopped between the two leaves a manifest
+                // naming a folder that is not the output, which describes nothing.
+                crate::manifest::Manifest::save_text(&self.target, &text).with_context(|| {
+                    format!(
+                        "cannot save the manifest beside `{}`",
+                        self.target.display()
+                    )
+                })?;
+            }
+            None => crate::manifest::Manifest::remove(&self.target),
+        }
+        let mut leftover = None;
         if self.target.exists() {
             swap(&self.dir, &self.target)?;
             // self.dir now holds the previous output.
-            fs::remove_dir_all(&self.dir).with_context(|| {
-                format!("cannot remove the previous output `{}`", self.dir.display())
-            })?;
+            self.committed = true;
+            if let Err(e) = fs::remove_dir_all(&self.dir) {
+                leftover = Some(format!(
+                    "the previous output, moved to `{}`, could not be removed ({e}); the next build removes it",
+                    self.dir.display()
+                ));
+            }
         } else {
             fs::rename(&self.dir, &self.target).with_context(|| {
                 format!("cannot move the new output to `{}`", self.target.display())
             })?;
+            self.committed = true;
         }
-        self.committed = true;
-        Ok(stats)
+        Ok(Committed { stats, leftover })
     }
 }
 
@@ -311,7 +480,7 @@ pub fn write_in_place(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool, Di
         ));
     }
     let dest = output.join(rel);
-    if same_bytes(&dest, bytes) {
+    if same_bytes(&dest, bytes).is_some() {
         return Ok(false);
     }
     if let Some(parent) = dest.parent() {
@@ -351,12 +520,13 @@ fn create_dir_all(dir: &Path) -> Result<(), Diagnostic> {
     }
 }
 
-fn same_bytes(path: &Path, bytes: &[u8]) -> bool {
+/// The file's metadata if it holds exactly `bytes`.
+fn same_bytes(path: &Path, bytes: &[u8]) -> Option<fs::Metadata> {
     match fs::symlink_metadata(path) {
         Ok(m) if m.is_file() && m.len() == bytes.len() as u64 => {
-            fs::read(path).is_ok_and(|old| old == bytes)
+            fs::read(path).is_ok_and(|old| old == bytes).then_some(m)
         }
-        _ => false,
+        _ => None,
     }
 }
 
@@ -436,17 +606,17 @@ mod tests {
     fn unchanged_files_keep_their_inode() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::create(&out).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("a/index.html", b"one").unwrap();
-        s.commit().unwrap();
+        s.commit(None).unwrap();
         let before = fs::metadata(out.join("a/index.html"))
             .unwrap()
             .modified()
             .unwrap();
-        let s = Staging::create(&out).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("a/index.html", b"one").unwrap();
         s.write("b.xml", b"two").unwrap();
-        let stats = s.commit().unwrap();
+        let stats = s.commit(None).unwrap().stats;
         assert_eq!((stats.written, stats.unchanged), (1, 1));
         assert_eq!(
             fs::metadata(out.join("a/index.html"))
@@ -456,22 +626,22 @@ mod tests {
             before
         );
         assert_eq!(fs::read(out.join("b.xml")).unwrap(), b"two");
-        // No staging debris.
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        // No staging debris: the output and its lock.
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 
     #[test]
     fn folders_are_made_at_any_depth_and_a_file_in_the_way_is_named() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::create(&out).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("tags/وسم/page/2/index.html", b"deep").unwrap();
         s.write("tags/وسم/page/3/index.html", b"beside").unwrap();
         s.write("tags/وسم/index.html", b"above").unwrap();
         s.write("atom.xml", b"feed").unwrap();
         let e = s.write("atom.xml/page/2/index.html", b"x").unwrap_err();
         assert!(format!("{e}").contains("atom.xml"), "{e}");
-        s.commit().unwrap();
+        s.commit(None).unwrap();
         assert_eq!(
             fs::read(out.join("tags/وسم/page/2/index.html")).unwrap(),
             b"deep"
@@ -487,10 +657,10 @@ mod tests {
     fn one_file_is_written_once() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::create(&out).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("a/index.html", b"one").unwrap();
-        s.commit().unwrap();
-        let s = Staging::create(&out).unwrap();
+        s.commit(None).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("a/index.html", b"one").unwrap();
         assert!(s.write("a/index.html", b"one").is_err(), "as a hard link");
         s.write("b.xml", b"two").unwrap();
@@ -501,13 +671,13 @@ mod tests {
     fn dropped_staging_leaves_previous_output() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        let s = Staging::create(&out).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("index.html", b"old").unwrap();
-        s.commit().unwrap();
-        let s = Staging::create(&out).unwrap();
+        s.commit(None).unwrap();
+        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
         s.write("index.html", b"new").unwrap();
         drop(s);
         assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 1);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

@@ -58,6 +58,7 @@ pub struct Session {
     root: PathBuf,
     opts: BuildOptions,
     output: PathBuf,
+    lock: output::Lock,
     /// Every page that parsed, by file.
     pages: BTreeMap<PathBuf, Arc<Page>>,
     /// Files that currently fail, with their problems.
@@ -92,15 +93,14 @@ impl Session {
     /// Checks the site's settings and output folder; builds nothing yet.
     pub fn new(root: &Path, opts: BuildOptions) -> Result<Session> {
         let config = load_config(root, &opts)?;
-        let output = match &opts.output {
-            Some(o) => o.clone(),
-            None => root.join(&config.output_dir),
-        };
-        output::ensure_safe_output_dir(root, &output)?;
+        let output = output::resolve(root, &config.output_dir, opts.output.as_deref())?;
+        // Held while the session lives: it writes the output in place all along.
+        let lock = output::Lock::acquire(&output)?;
         Ok(Session {
             root: root.to_path_buf(),
             opts,
             output,
+            lock,
             pages: BTreeMap::new(),
             broken: BTreeMap::new(),
             targets: Targets::default(),
@@ -149,7 +149,7 @@ impl Session {
         let site = self.assemble(config.clone())?;
         let renderer = Renderer::new(&self.root, &site).map_err(BuildFailed::from)?;
         let keys = all_keys(&renderer, &site);
-        let staging = output::Staging::create(&self.output)?;
+        let staging = output::Staging::create(&self.output, &self.lock)?;
         let jobs = render::jobs(&site);
         renderer
             .render_all(&site, &jobs, |path, bytes| staging.write(path, bytes))
@@ -161,7 +161,7 @@ impl Session {
                 })?;
         }
         copy_static_into(&self.root, &staging)?;
-        staging.commit()?;
+        staging.commit(None)?;
         let changed = keys.keys().cloned().collect();
         self.state = Some(State {
             config,
@@ -549,11 +549,7 @@ impl Session {
     /// Saves the manifest so the next `build` can reuse this session's output.
     pub fn save_manifest(&self) {
         if let Some(state) = &self.state {
-            let _ = Manifest {
-                stamp: 0,
-                keys: state.keys.clone(),
-            }
-            .save(&self.output);
+            let _ = Manifest::of_output(&self.output, 0, state.keys.clone()).save(&self.output);
         }
     }
 }
@@ -606,9 +602,9 @@ fn all_keys(renderer: &Renderer, site: &Site) -> HashMap<String, u64> {
 }
 
 fn copy_static_into(root: &Path, staging: &output::Staging) -> Result<()> {
-    crate::copy_static(root, staging)
-        .map(|_| ())
-        .map_err(|d| BuildFailed::from(d).into())
+    crate::copy_static(root, staging).map_err(BuildFailed::from)?;
+    staging.keep_host_files();
+    Ok(())
 }
 
 #[cfg(test)]

@@ -215,8 +215,30 @@ fn versions(sources: &BTreeMap<String, String>) -> HashMap<String, u64> {
     out
 }
 
-/// Files under a site folder, as (name relative to it with `/`, path), sorted; hidden and
-/// editor files skipped. Symlinks leaving the site are reported, never followed.
+/// Names in `static/` that are not part of the site: version control's folders, the
+/// files systems and editors leave beside others. Other dotfiles (`.well-known/`,
+/// `.htaccess`, `.nojekyll`) are copied like any file: hosts read them.
+pub fn is_ignored_static(name: &std::ffi::OsStr) -> bool {
+    let name = name.to_string_lossy();
+    matches!(
+        name.as_ref(),
+        ".git"
+            | ".hg"
+            | ".svn"
+            | ".DS_Store"
+            | "Thumbs.db"
+            | "desktop.ini"
+            | ".gitignore"
+            | ".gitkeep"
+    ) || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.starts_with(".#")
+}
+
+/// Files under a site folder, as (name relative to it with `/`, path), sorted; version
+/// control and editor files skipped ([`is_ignored_static`]). Symlinks leaving the site
+/// are reported, never followed.
 pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, PathBuf)> {
     let mut out = Vec::new();
     if !dir.is_dir() {
@@ -230,7 +252,7 @@ pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Pa
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(e.file_name()));
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_static(e.file_name()));
     for entry in walker {
         let entry = match entry {
             Ok(e) => e,
