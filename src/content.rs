@@ -139,8 +139,99 @@ fn walk(dir: &Path, root: &Path, depth: usize) -> Found {
     found
 }
 
+/// `.md` in any case (`Up.MD` is an article too, as editors on case-insensitive
+/// systems save it).
 fn has_md_extension(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "md")
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("md"))
+}
+
+/// Whether a path names an article by its name alone: `.md` in any case, not hidden,
+/// not an editor's leftover. Discovery, the dev server and its watcher all ask this.
+pub fn is_article_name(path: &Path) -> bool {
+    has_md_extension(path) && !path.file_name().is_some_and(is_ignored)
+}
+
+/// Whether one file under `content/` is an article to read, by the rule discovery
+/// applies (the dev server asks again at every change, so a symlink made while it
+/// runs is held to the same rule): `Ok(true)` for a regular Markdown file or a symlink
+/// to one inside the site, `Ok(false)` for what is not an article (or no longer
+/// exists), and a problem for what must be reported (a symlink out of the site or to a
+/// folder, a looping one, a FIFO or device named like an article).
+pub fn admit(path: &Path, site_root: &Path) -> Result<bool, Diagnostic> {
+    if !is_article_name(path) {
+        return Ok(false);
+    }
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(false);
+    };
+    let ft = meta.file_type();
+    if ft.is_symlink() {
+        let root = site_root
+            .canonicalize()
+            .unwrap_or_else(|_| site_root.to_path_buf());
+        return check_symlink(path, &root);
+    }
+    if !ft.is_file() {
+        if ft.is_dir() {
+            return Ok(false);
+        }
+        return Err(Diagnostic::file(
+            path,
+            "not a regular file (a FIFO, socket or device): only regular files are read",
+        ));
+    }
+    Ok(true)
+}
+
+/// A file under the site that may be published (a static file): a regular file, or a
+/// symlink to one inside the site. Reported otherwise, as discovery reports them.
+pub fn ensure_inside_site(path: &Path, site_root: &Path) -> Result<(), Diagnostic> {
+    let meta = fs::symlink_metadata(path)
+        .map_err(|e| Diagnostic::file(path, format!("cannot read: {e}")))?;
+    if meta.file_type().is_symlink() {
+        let root = site_root
+            .canonicalize()
+            .unwrap_or_else(|_| site_root.to_path_buf());
+        let target = path.canonicalize().map_err(|e| symlink_broken(path, &e))?;
+        if !target.starts_with(&root) {
+            return Err(outside(path, &target));
+        }
+        if !target.is_file() {
+            return Err(Diagnostic::file(path, "symlinked folders are not followed"));
+        }
+    } else if !meta.is_file() {
+        return Err(Diagnostic::file(
+            path,
+            "not a regular file (a FIFO, socket or device): it is skipped",
+        ));
+    }
+    Ok(())
+}
+
+pub fn symlink_broken(path: &Path, e: &std::io::Error) -> Diagnostic {
+    if e.raw_os_error() == Some(40) {
+        // ELOOP
+        Diagnostic::file(
+            path,
+            "symlink loop (the link leads back to itself): remove the link or point it at a file",
+        )
+    } else {
+        Diagnostic::file(
+            path,
+            format!("broken symlink (its target does not exist: {e}): remove the link or restore its target"),
+        )
+    }
+}
+
+fn outside(path: &Path, target: &Path) -> Diagnostic {
+    Diagnostic::file(
+        path,
+        format!(
+            "symlink points outside the site (to `{}`): it is not read",
+            target.display()
+        ),
+    )
 }
 
 /// Hidden files, and the temporary files editors write beside the one being saved.
@@ -152,17 +243,9 @@ pub fn is_ignored(name: &std::ffi::OsStr) -> bool {
 /// A symlink is used only when it resolves to a regular Markdown file inside the site.
 /// Ok(false): a symlink to something that is not an article (ignored like any such file).
 fn check_symlink(path: &Path, root: &Path) -> Result<bool, Diagnostic> {
-    let target = path.canonicalize().map_err(|e| {
-        Diagnostic::file(path, format!("broken symlink (dangling or looping): {e}"))
-    })?;
+    let target = path.canonicalize().map_err(|e| symlink_broken(path, &e))?;
     if !target.starts_with(root) {
-        return Err(Diagnostic::file(
-            path,
-            format!(
-                "symlink points outside the site (to `{}`): it is not read",
-                target.display()
-            ),
-        ));
+        return Err(outside(path, &target));
     }
     let meta = fs::metadata(&target)
         .map_err(|e| Diagnostic::file(path, format!("cannot read symlink target: {e}")))?;

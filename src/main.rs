@@ -1,7 +1,7 @@
 //! The `warraq` command line: parses arguments, runs one command, and is the only
 //! place that prints an error and picks the exit code.
 
-use anyhow::{anyhow, Context as _, Result};
+use anyhow::{anyhow, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -285,8 +285,9 @@ fn import(
     out: &std::path::Path,
     force: bool,
 ) -> Result<PathBuf> {
-    let bytes = std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
-    let text = warraq::content::decode(bytes).map_err(|m| anyhow!("{}", m.in_file(file)))?;
+    // Read as an article is: a regular file within the article size limit, so a text
+    // `build` would reject (or `/dev/zero`) is refused here, before it fills memory.
+    let text = warraq::content::load(file).map_err(|d| anyhow!("{d}"))?;
     let imported =
         warraq::import::convert(&text, opts).map_err(|m| anyhow!("{}: {m}", file.display()))?;
     print!("{}", warraq::import::describe(&imported));

@@ -113,6 +113,7 @@ async fn serve(opts: ServeOptions) -> Result<()> {
         },
         script: live::script(),
         shutdown: shutdown_rx.clone(),
+        streams: Arc::new(tokio::sync::Semaphore::new(http::MAX_LIVE_STREAMS)),
     });
     if !addr.ip().is_loopback() {
         println!(

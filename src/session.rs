@@ -421,9 +421,15 @@ impl Session {
     fn reload_one(&mut self, path: &Path, content: &Path) -> bool {
         self.broken.remove(path);
         let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
-        let is_article = path.extension().is_some_and(|e| e == "md")
-            && !path.file_name().is_some_and(crate::content::is_ignored);
-        if !is_article || !path.is_file() {
+        // The rule discovery applies, asked again at each change: a symlink out of the
+        // site made while the server runs is reported, never read.
+        let admitted = crate::content::admit(path, &self.root);
+        if let Err(d) = &admitted {
+            self.pages.remove(path);
+            self.broken.insert(path.to_path_buf(), d.clone());
+            return self.targets.remove(&rel);
+        }
+        if admitted != Ok(true) {
             // Deleted or renamed away (a folder removal arrives as the folder's path).
             let before = self.pages.len();
             self.pages.retain(|p, _| !p.starts_with(path));
@@ -472,7 +478,11 @@ impl Session {
             return Ok(Vec::new());
         };
         let rel = rel.to_string_lossy().replace('\\', "/");
-        if path.is_file() {
+        // A dangling link is as good as a removed file here; a link out of the site is
+        // refused, as `build` refuses it.
+        if path.exists() && !path.is_dir() {
+            crate::content::ensure_inside_site(path, &self.root)
+                .map_err(|d| BuildFailed::from(vec![d]))?;
             let bytes = std::fs::read(path).map_err(|e| {
                 BuildFailed::from(vec![Diagnostic::file(path, format!("cannot read: {e}"))])
             })?;
@@ -707,6 +717,53 @@ mod tests {
         assert!(s.apply(&[Change::Content(other)]).is_err());
         fs::write(&path, &good).unwrap();
         s.apply(&[Change::Content(path)]).unwrap();
+    }
+
+    /// A symlink out of the site made while the server runs (a `git pull` can make one)
+    /// is held to the rule `build` applies: reported, never read, its text published
+    /// nowhere; removing it clears the error.
+    #[test]
+    fn a_symlink_out_of_the_site_made_while_serving_is_never_read() {
+        let (dir, mut s) = fixture();
+        let outside = tempfile::tempdir().unwrap();
+        let secret = outside.path().join("secret.md");
+        fs::write(
+            &secret,
+            "---\ntitle: سر\ndate: 2020-01-01\n---\nكلمة-سرية-جدا\n",
+        )
+        .unwrap();
+        fs::write(outside.path().join("key.txt"), "مفتاح-سري").unwrap();
+        let link = dir.path().join("content/articles/2020/secret.md");
+        std::os::unix::fs::symlink(&secret, &link).unwrap();
+        let e = s.apply(&[Change::Content(link.clone())]).unwrap_err();
+        assert!(e.to_string().contains("outside the site"), "{e}");
+        // An article that was there, replaced by a link: its page goes on being the old.
+        let path = article(dir.path(), "الناتو");
+        fs::remove_file(&path).unwrap();
+        std::os::unix::fs::symlink(&secret, &path).unwrap();
+        assert!(s.apply(&[Change::Content(path.clone())]).is_err());
+        let static_link = dir.path().join("static/key.txt");
+        fs::create_dir_all(static_link.parent().unwrap()).unwrap();
+        std::os::unix::fs::symlink(outside.path().join("key.txt"), &static_link).unwrap();
+        assert!(s.apply(&[Change::Static(static_link.clone())]).is_err());
+        for (_, bytes) in walkdir::WalkDir::new(s.output())
+            .into_iter()
+            .flatten()
+            .filter(|e| e.file_type().is_file())
+            .map(|e| (e.path().to_path_buf(), fs::read(e.path()).unwrap()))
+        {
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(!text.contains("كلمة-سرية-جدا") && !text.contains("مفتاح-سري"));
+        }
+        fs::remove_file(&link).unwrap();
+        fs::remove_file(&static_link).unwrap();
+        fs::remove_file(&path).unwrap();
+        s.apply(&[
+            Change::Content(link),
+            Change::Content(path),
+            Change::Static(static_link),
+        ])
+        .unwrap();
     }
 
     #[test]

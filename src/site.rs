@@ -372,13 +372,33 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
         });
         match owners.get(&url) {
-            Some(Some(other)) => problems.push(Diagnostic::file(
-                &page.path,
-                format!(
-                    "URL `{url}` is also the URL of `{}`: set a different `slug` in one of them",
-                    other.display()
-                ),
-            )),
+            Some(Some(other)) => {
+                let is_link = |p: &std::path::Path| {
+                    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
+                };
+                // A symlink to another article is that article twice: the fix is the link.
+                let fix = match (is_link(&page.path), is_link(other)) {
+                    (true, _) => format!(
+                        "this file is a symlink, publishing `{}` a second time: remove the link",
+                        other.display()
+                    ),
+                    (_, true) => format!(
+                        "`{}` is a symlink, publishing this file a second time: remove the link",
+                        other.display()
+                    ),
+                    _ => format!(
+                        "set a different `slug` in this file or in `{}`",
+                        other.display()
+                    ),
+                };
+                problems.push(Diagnostic::file(
+                    &page.path,
+                    format!(
+                        "URL `{url}` is also the URL of `{}`: {fix}",
+                        other.display()
+                    ),
+                ))
+            }
             Some(None) => problems.push(Diagnostic::file(
                 &page.path,
                 format!("URL `{url}` is a page warraq generates: rename the file or set `slug`"),

@@ -284,10 +284,7 @@ pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Pa
                     continue;
                 }
                 Err(e) => {
-                    problems.push(Diagnostic::file(
-                        path,
-                        format!("broken symlink (dangling or looping): {e}"),
-                    ));
+                    problems.push(crate::content::symlink_broken(path, &e));
                     continue;
                 }
             }

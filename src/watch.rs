@@ -95,13 +95,12 @@ pub fn expand(changes: Vec<Change>, root: &Path, output: &Path) -> Vec<Change> {
         match change {
             Change::Content(path) if path.is_dir() => {
                 for file in files_under(&path) {
-                    if file.extension().is_some_and(|e| e == "md") {
+                    if crate::content::is_article_name(&file) {
                         push(Change::Content(file), &mut out);
                     }
                 }
             }
-            Change::Content(path)
-                if path.is_file() && path.extension().is_none_or(|e| e != "md") => {}
+            Change::Content(path) if path.is_file() && !crate::content::is_article_name(&path) => {}
             Change::Static(path) if path.is_dir() => {
                 for file in files_under(&path) {
                     push(Change::Static(file), &mut out);

@@ -696,3 +696,39 @@ fn a_taken_port_is_named() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains(&format!("port {port} is in use")), "{err}");
 }
+
+/// Live-reload streams are capped: a page opening them without end gets 503s, and the
+/// server goes on answering pages; a closed stream frees its place.
+#[test]
+fn live_reload_streams_are_capped_and_pages_still_answer() {
+    let s = Server::start();
+    let mut open = Vec::new();
+    let mut refused = 0;
+    for _ in 0..80 {
+        let (resp, events) = Events::open(s.port, &[]);
+        match events {
+            Some(e) => open.push(e),
+            None => {
+                assert_eq!(resp.status, 503, "{resp:?}");
+                refused += 1;
+            }
+        }
+    }
+    assert_eq!((open.len(), refused), (64, 16));
+    assert_eq!(s.get("/").status, 200);
+    open.truncate(10);
+    // The server notices closed streams on their next keep-alive or event: poll.
+    let deadline = Instant::now() + Duration::from_secs(40);
+    loop {
+        let (resp, events) = Events::open(s.port, &[]);
+        if events.is_some() {
+            break;
+        }
+        assert_eq!(resp.status, 503);
+        assert!(
+            Instant::now() < deadline,
+            "a closed stream never freed its place"
+        );
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}

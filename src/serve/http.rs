@@ -30,7 +30,14 @@ pub struct App {
     pub script: String,
     /// Set once the server stops: live-reload streams end.
     pub shutdown: watch::Receiver<bool>,
+    /// Live-reload streams still allowed ([`MAX_LIVE_STREAMS`] in all).
+    pub streams: Arc<tokio::sync::Semaphore>,
 }
+
+/// Most live-reload streams open at once. Each holds a connection (a file descriptor)
+/// for as long as its tab is open; a page opening them without end must not take every
+/// descriptor the process has and stop the server answering.
+pub const MAX_LIVE_STREAMS: usize = 64;
 
 pub fn router(app: Arc<App>) -> Router {
     Router::new()
@@ -84,13 +91,22 @@ async fn events(State(app): State<Arc<App>>, headers: HeaderMap) -> Response {
             "403 forbidden: live reload is for this server's own pages\n",
         );
     }
+    let Ok(permit) = app.streams.clone().try_acquire_owned() else {
+        return text(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "503: too many live-reload streams are open; close some tabs of this preview\n",
+        );
+    };
     struct Stream {
         first: Option<LiveEvent>,
         rx: broadcast::Receiver<LiveEvent>,
         shutdown: watch::Receiver<bool>,
         app: Arc<App>,
+        /// Given back when the stream ends.
+        _permit: tokio::sync::OwnedSemaphorePermit,
     }
     let state = Stream {
+        _permit: permit,
         first: Some(LiveEvent::State),
         rx: app.live.subscribe(),
         shutdown: app.shutdown.clone(),

@@ -249,7 +249,7 @@ const CASES: &[Case] = &[
             symlink("أ.md", root.join("content/articles/2019/أ.md")).unwrap();
         }),
         at: "content/articles/2019/أ.md: ",
-        says: "broken symlink (dangling or looping)",
+        says: "symlink loop (the link leads back to itself): remove the link",
     },
     Case {
         name: "symlinked_folder",

@@ -143,3 +143,35 @@ fn help_for_every_command() {
         assert!(r.stderr.contains("Usage"), "{args:?}: {}", r.stderr);
     }
 }
+
+/// `import` reads its text as `build` reads an article: a device or a text past the
+/// article size limit is refused before it fills memory, and nothing is written.
+#[test]
+fn import_refuses_what_build_would_refuse() {
+    let site = Site::empty();
+    site.write("site.toml", "title = \"t\"\n");
+    let big = site.write("big.txt", "كلمة ".repeat(1_000_000));
+    for (file, says) in [
+        ("/dev/zero", "not a regular file"),
+        (big.to_str().unwrap(), "too large"),
+    ] {
+        let r = site.run(&["import", file, "--date", "2020-01-01"]);
+        r.assert_failed();
+        assert!(r.stderr.contains(says), "{file}: {}", r.stderr);
+    }
+    assert!(!site.root.join("content").exists());
+}
+
+/// An article saved as `Up.MD` (an editor on a case-insensitive system) is read.
+#[test]
+fn an_article_with_an_upper_case_extension_is_read() {
+    let site = Site::empty();
+    site.write("site.toml", "title = \"t\"\n");
+    site.write(
+        "content/articles/2020/Up.MD",
+        "---\ntitle: عنوان\ndate: 2020-01-01\n---\nنص\n",
+    );
+    let r = site.build(&[]);
+    assert!(r.stdout.starts_with("built 1 article"), "{}", r.stdout);
+    assert!(site.has_page("/articles/up/"));
+}
