@@ -482,6 +482,7 @@ impl Renderer {
             }
         }
         let url = pager.map_or_else(|| job_url(site, job), |p| p.url);
+        let _watched = limits::watch(template, self.source_of(site, job, &url));
         let mut bounded = limits::Bounded::new(out);
         let rendered = self.templates.tera.render_to(template, &ctx, &mut bounded);
         let exceeded = bounded.exceeded();

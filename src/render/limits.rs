@@ -2,15 +2,94 @@
 //! (nested loops of billions of turns, a component calling itself), and the build must
 //! stop with a message naming the template and the page, not run out of memory or
 //! hang. No page of a normal theme comes near either bound.
+//!
+//! The page's writer ([`Bounded`]) stops a template that writes too much or for too
+//! long. A template can also work without writing (a component's output is gathered
+//! before it is written): a watchdog thread ([`watch`]) sees a page that has been
+//! rendering for longer than [`MAX_PAGE_TIME`] and ends the process with the message,
+//! as a kill would end it (the previous output stays, the next build cleans up).
 
 use std::io::Write;
+use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
+
+/// Pages being rendered: when each started, its template and what it is made from.
+static PAGES: Mutex<Vec<Option<(Instant, &'static str, String)>>> = Mutex::new(Vec::new());
+
+/// A page being rendered, watched until dropped.
+pub struct Watched(usize);
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if let Ok(mut pages) = PAGES.lock() {
+            pages[self.0] = None;
+        }
+    }
+}
+
+/// Watches the rendering of one page (`source`: its article's file or its URL).
+pub fn watch(template: &'static str, source: String) -> Watched {
+    static WATCHDOG: Once = Once::new();
+    WATCHDOG.call_once(|| {
+        let _ = std::thread::Builder::new()
+            .name("warraq-template-watchdog".into())
+            .spawn(watchdog);
+    });
+    let mut pages = PAGES.lock().unwrap_or_else(|e| e.into_inner());
+    let entry = Some((Instant::now(), template, source));
+    let slot = match pages.iter().position(Option::is_none) {
+        Some(i) => {
+            pages[i] = entry;
+            i
+        }
+        None => {
+            pages.push(entry);
+            pages.len() - 1
+        }
+    };
+    Watched(slot)
+}
+
+fn watchdog() {
+    loop {
+        std::thread::sleep(Duration::from_millis(500));
+        let stuck = PAGES.lock().ok().and_then(|pages| {
+            pages
+                .iter()
+                .flatten()
+                .find(|(started, _, _)| started.elapsed() > page_time() + Duration::from_secs(1))
+                .map(|(_, template, source)| (*template, source.clone()))
+        });
+        if let Some((template, source)) = stuck {
+            eprintln!(
+                "template `{template}`: template error: the page took more than {} s to render: does a loop or a component run without end?{}",
+                page_time().as_secs(),
+                rendering_suffix(&source)
+            );
+            eprintln!("build failed: 1 problem; the previous output was left as it was");
+            std::process::exit(1);
+        }
+    }
+}
 
 /// Largest page a template may write (a sitemap of a million articles is about 150 MB).
 pub const MAX_PAGE_BYTES: usize = 256 << 20;
 
-/// Longest a template may take to write one page.
+/// Longest a template may take to write one page, unless `WARRAQ_TEMPLATE_TIMEOUT`
+/// (seconds) says otherwise (a very large sitemap on a slow machine).
 pub const MAX_PAGE_TIME: Duration = Duration::from_secs(30);
+
+/// [`MAX_PAGE_TIME`], or the time `WARRAQ_TEMPLATE_TIMEOUT` sets.
+pub fn page_time() -> Duration {
+    static TIME: std::sync::OnceLock<Duration> = std::sync::OnceLock::new();
+    *TIME.get_or_init(|| {
+        std::env::var("WARRAQ_TEMPLATE_TIMEOUT")
+            .ok()
+            .and_then(|s| s.trim().parse::<u64>().ok())
+            .filter(|s| *s > 0)
+            .map_or(MAX_PAGE_TIME, Duration::from_secs)
+    })
+}
 
 /// How many writes pass between two looks at the clock.
 const WRITES_PER_CLOCK: u32 = 4096;
@@ -28,7 +107,7 @@ pub struct Bounded<'a> {
 
 impl<'a> Bounded<'a> {
     pub fn new(out: &'a mut Vec<u8>) -> Self {
-        Bounded::with_limits(out, MAX_PAGE_BYTES, MAX_PAGE_TIME)
+        Bounded::with_limits(out, MAX_PAGE_BYTES, page_time())
     }
 
     pub fn with_limits(out: &'a mut Vec<u8>, max_bytes: usize, max_time: Duration) -> Self {

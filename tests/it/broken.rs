@@ -507,3 +507,34 @@ fn a_runaway_template_stops_with_a_message() {
     );
     assert_eq!(site.page("/index.html"), before);
 }
+
+/// A component that calls itself without end (nine times at each of twenty levels)
+/// writes nothing until it is done: the build stops at the time bound
+/// (`WARRAQ_TEMPLATE_TIMEOUT`, 30 s unless set) with a message naming the template and
+/// the page, and the previous output stays.
+#[test]
+fn a_template_that_never_ends_stops_at_the_time_bound() {
+    let site = Site::fixture("site");
+    site.build(&[]).assert_ok();
+    let before = crate::read_tree(&site.public());
+    site.write(
+        "templates/article.html",
+        "{% component f(n) %}{% if n < 19 %}{% for i in range(end=9) %}{{<f n={n+1}/>}}{% endfor %}{% endif %}x{% endcomponent f %}{{<f n={0}/>}}\n",
+    );
+    let r = crate::run_in(
+        &site.root,
+        &["build"],
+        &[("WARRAQ_TEMPLATE_TIMEOUT", std::path::Path::new("2"))],
+    );
+    r.assert_failed();
+    assert!(
+        r.stderr.contains("article.html") && r.stderr.contains("more than 2 s"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("while rendering `"), "{}", r.stderr);
+    assert_eq!(crate::read_tree(&site.public()), before);
+    // The next build (template fixed) cleans up what the stopped one left.
+    site.write("templates/article.html", "{{ page.title }}\n");
+    site.build(&[]);
+}

@@ -21,9 +21,13 @@ struct Tmpfs(std::path::PathBuf);
 impl Tmpfs {
     /// A tmpfs of `kib` KiB (needs root, as CI has); `None` where mounting is not allowed.
     fn mount(at: &Path, kib: u64) -> Option<Tmpfs> {
+        Tmpfs::mount_with(at, &format!("size={kib}k"))
+    }
+
+    fn mount_with(at: &Path, options: &str) -> Option<Tmpfs> {
         fs::create_dir_all(at).unwrap();
         let ok = Command::new("mount")
-            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .args(["-t", "tmpfs", "-o", options, "tmpfs"])
             .arg(at)
             .stderr(Stdio::null())
             .status()
@@ -398,4 +402,28 @@ fn host_files_are_kept_and_static_dotfiles_copied() {
     assert!(!site.public().join(".git").exists() && !site.public().join(".DS_Store").exists());
     // Kept files are part of the output the manifest describes.
     assert!(site.build(&[]).stdout.contains("up to date"));
+}
+
+/// An output in a folder that cannot be written (a read-only file system: root, as CI
+/// runs, may write anywhere else) is refused with what to do, not a bare system error.
+#[test]
+fn an_output_in_a_folder_that_cannot_be_written_says_what_to_do() {
+    let site = Site::fixture("site");
+    let disk = site.parent().join("read-only");
+    let Some(_fs) = Tmpfs::mount_with(&disk, "ro,size=64k") else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must be able to mount a tmpfs"
+        );
+        eprintln!("read-only test SKIPPED: cannot mount a tmpfs here (not root)");
+        return;
+    };
+    let out = disk.join("public");
+    let r = site.run(&["build", "--output", out.to_str().unwrap()]);
+    r.assert_failed();
+    assert!(
+        r.stderr.contains("must be writable") && r.stderr.contains("--output"),
+        "{}",
+        r.stderr
+    );
 }

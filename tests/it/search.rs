@@ -751,7 +751,12 @@ fn percent_decode(s: &str) -> String {
 
 /// The search page's DOM after its script ran.
 fn search_page(browser: &Path, port: u16, query: &str) -> String {
-    let url = format!("http://127.0.0.1:{port}/search/?{query}");
+    search_page_at(browser, port, "", query)
+}
+
+/// [`search_page`] for a site served under `base` (`/archive`).
+fn search_page_at(browser: &Path, port: u16, base: &str, query: &str) -> String {
+    let url = format!("http://127.0.0.1:{port}{base}/search/?{query}");
     // On a loaded machine the page may not have finished within the virtual-time
     // budget: try again (a page that settled shows results or says there are none).
     let mut dom = String::new();
@@ -803,4 +808,39 @@ fn the_search_page_shows_results_in_the_authors_spelling() {
     // No match says so.
     let dom = search_page(browser, port, "q=xyzzy");
     assert!(dom.contains("لا توجد نتائج"), "{dom}");
+}
+
+/// A site served under a path (`base_url = ".../archive/"`): the search page loads its
+/// script, Pagefind and the index from under it, and its results lead under it.
+#[test]
+fn search_works_under_a_base_path() {
+    let Some(browser) = crate::chromium() else {
+        return;
+    };
+    let site = copy_site("site");
+    let srv = tempfile::tempdir().unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
+        .arg("build")
+        .arg("--root")
+        .arg(site.path())
+        .arg("--output")
+        .arg(srv.path().join("archive"))
+        .args(["--base-url", "https://example.org/archive/"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let port = serve(srv.path());
+    let dom = search_page_at(
+        &browser,
+        port,
+        "/archive",
+        "q=%D8%A7%D9%84%D8%B9%D8%B3%D9%83%D8%B1%D9%8A",
+    );
+    assert_eq!(dom.matches("class=\"search-result\"").count(), 2, "{dom}");
+    assert!(dom.contains("href=\"/archive/articles/"), "{dom}");
+    assert!(!dom.contains("href=\"/articles/"), "{dom}");
 }
