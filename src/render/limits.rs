@@ -13,8 +13,11 @@ use std::io::Write;
 use std::sync::{Mutex, Once};
 use std::time::{Duration, Instant};
 
-/// Pages being rendered: when each started, its template and what it is made from.
-static PAGES: Mutex<Vec<Option<(Instant, &'static str, String)>>> = Mutex::new(Vec::new());
+/// A page being rendered: when it started, its template and what it is made from.
+type Page = (Instant, &'static str, String);
+
+/// Pages being rendered, a slot a rendering thread.
+static PAGES: Mutex<Vec<Option<Page>>> = Mutex::new(Vec::new());
 
 /// A page being rendered, watched until dropped.
 pub struct Watched(usize);
