@@ -55,6 +55,9 @@ pub struct Config {
     /// Free values passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
+    /// Where the path of `base_url` starts in it ([`Config::set_base_url`]).
+    #[serde(skip)]
+    path_at: usize,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
@@ -181,7 +184,8 @@ impl Config {
         ensure_base_url(&config.base_url)
             .map_err(|m| Located::at(line_of("base_url"), 1, format!("`base_url` {m}")))?;
         config.clean();
-        config.base_url = config.base_url.trim_end_matches('/').to_owned();
+        let url = std::mem::take(&mut config.base_url);
+        config.set_base_url(&url);
         Ok(config)
     }
 
@@ -197,16 +201,29 @@ impl Config {
         }
     }
 
+    /// Sets `base_url` (checked by [`ensure_base_url`]), without its trailing `/`.
+    pub fn set_base_url(&mut self, url: &str) {
+        self.base_url = url.trim_end_matches('/').to_owned();
+        self.path_at = 0;
+        self.path_at = self.path_start();
+    }
+
     /// The path the site is served under, from `base_url`: `/archive` for
     /// `https://example.org/archive/`, empty for a site at the root of its host.
     pub fn base_path(&self) -> &str {
-        let after_scheme = self
-            .base_url
-            .split_once("://")
-            .map_or(self.base_url.as_str(), |(_, rest)| rest);
-        after_scheme
+        &self.base_url[self.path_start()..]
+    }
+
+    /// Where the path of `base_url` starts (worked out again if `base_url` was set
+    /// some other way than [`Config::set_base_url`]: no URL's path starts at 0).
+    fn path_start(&self) -> usize {
+        if self.path_at > 0 && self.path_at <= self.base_url.len() {
+            return self.path_at;
+        }
+        let host_at = self.base_url.find("://").map_or(0, |i| i + 3);
+        self.base_url[host_at..]
             .find('/')
-            .map_or("", |i| after_scheme[i..].trim_end_matches('/'))
+            .map_or(self.base_url.len(), |i| host_at + i)
     }
 
     pub fn direction(&self) -> &'static str {
@@ -227,22 +244,32 @@ impl Config {
     /// the path percent-encoded, as sitemaps (sitemaps.org requires ASCII `<loc>`) and
     /// feed validators want. Links inside pages may stay Arabic; these are for machines.
     pub fn absolute(&self, path: &str) -> String {
-        const PATH: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-            .add(b' ')
-            .add(b'"')
-            .add(b'<')
-            .add(b'>')
-            .add(b'`')
-            .add(b'{')
-            .add(b'}');
-        let (origin, base_path) = self
-            .base_url
-            .split_at(self.base_url.len() - self.base_path().len());
         let mut url = String::with_capacity(self.base_url.len() + path.len() * 3);
-        url.push_str(origin);
-        url.extend(percent_encoding::utf8_percent_encode(base_path, PATH));
-        url.extend(percent_encoding::utf8_percent_encode(path, PATH));
+        url.push_str(&self.base_url[..self.path_start()]);
+        push_encoded(&mut url, self.base_path());
+        push_encoded(&mut url, path);
         url
+    }
+}
+
+/// Appends `text` with every byte that may not stand in a URL as it is (non-ASCII,
+/// controls, space, `"<>\`{}`) percent-encoded. (Written here: the `percent-encoding`
+/// crate yields a piece per byte, and this runs for every permalink of a build.)
+fn push_encoded(out: &mut String, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let keep = |b: u8| b > b' ' && b < 0x7f && !b"\"<>`{}".contains(&b);
+    if text.bytes().all(keep) {
+        out.push_str(text);
+        return;
+    }
+    for b in text.bytes() {
+        if keep(b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
     }
 }
 

@@ -384,7 +384,7 @@ pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
     let mut config = Config::parse(&text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     if let Some(url) = &opts.base_url {
         config::ensure_base_url(url).map_err(|m| anyhow::anyhow!("--base-url {m}"))?;
-        config.base_url = url.trim_end_matches('/').to_owned();
+        config.set_base_url(url);
     }
     Ok(config)
 }

@@ -117,8 +117,12 @@ fn prepare_events(
     if !opts.unsafe_html {
         neutralise_raw_html(events);
     }
-    neutralise_unsafe_urls(events);
-    let notes = Footnotes::of(events);
+    let has_notes = neutralise_unsafe_urls(events);
+    let notes = if has_notes {
+        Footnotes::of(events)
+    } else {
+        Footnotes::default()
+    };
     (assign_heading_ids(events, &notes), notes)
 }
 
@@ -207,8 +211,13 @@ fn write_html<'a>(
     notes: &Footnotes,
 ) -> String {
     let mut out = String::with_capacity(capacity);
-    let events = footnotes::Writer::new(events.into_iter(), notes);
-    html::push_html(&mut out, CaptionFigures::new(events));
+    // Most bodies have no footnotes: their events go straight to the figures pass.
+    if notes.is_empty() {
+        html::push_html(&mut out, CaptionFigures::new(events.into_iter()));
+    } else {
+        let events = footnotes::Writer::new(events.into_iter(), notes);
+        html::push_html(&mut out, CaptionFigures::new(events));
+    }
     out
 }
 
@@ -232,14 +241,24 @@ fn neutralise_raw_html(events: &mut Vec<Event<'_>>) {
 }
 
 /// Link and image destinations with a script-running scheme become `#`.
-fn neutralise_unsafe_urls(events: &mut [Event<'_>]) {
+/// Returns whether the body has footnotes: this is the one pass every rendering makes
+/// over all the events, and most bodies have none, so [`Footnotes::of`] need not look.
+fn neutralise_unsafe_urls(events: &mut [Event<'_>]) -> bool {
+    let mut footnotes = false;
     for e in events.iter_mut() {
-        if let Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. }) = e {
-            if is_unsafe_url(dest_url) {
+        match e {
+            Event::Start(Tag::Link { dest_url, .. } | Tag::Image { dest_url, .. })
+                if is_unsafe_url(dest_url) =>
+            {
                 *dest_url = CowStr::Borrowed("#");
             }
+            Event::FootnoteReference(_) | Event::Start(Tag::FootnoteDefinition(_)) => {
+                footnotes = true
+            }
+            _ => {}
         }
     }
+    footnotes
 }
 
 /// `javascript:`, `vbscript:` and `data:` (other than images), however obfuscated with
@@ -269,19 +288,23 @@ pub fn is_unsafe_url(url: &str) -> bool {
     }
 }
 
-/// Ids the default theme's pages give their own elements: a heading never takes one.
-pub const THEME_IDS: &[&str] = &[
-    "main",
-    "content",
-    "toc",
-    "top",
-    "search",
-    "search-q",
-    "search-page-q",
-    "search-results",
-    "search-status",
-    "search-more",
-];
+/// Whether the default theme's pages give one of their own elements this id: a heading
+/// never takes one.
+pub fn is_theme_id(id: &str) -> bool {
+    matches!(
+        id,
+        "main"
+            | "content"
+            | "toc"
+            | "top"
+            | "search"
+            | "search-q"
+            | "search-page-q"
+            | "search-results"
+            | "search-status"
+            | "search-more"
+    )
+}
 
 /// Gives every heading an id that keeps Arabic letters (or the one written with `{#id}`),
 /// unique in the page and unlike any footnote's or the theme's own, and returns the
@@ -290,8 +313,7 @@ pub const THEME_IDS: &[&str] = &[
 /// take over the page without `unsafe_html`.
 fn assign_heading_ids(events: &mut [Event<'_>], notes: &Footnotes) -> Vec<TocEntry> {
     let mut toc = Vec::new();
-    let mut used: HashSet<String> = THEME_IDS.iter().map(|s| (*s).to_owned()).collect();
-    used.extend(notes.ids());
+    let mut used: HashSet<String> = notes.ids().collect();
     let mut i = 0;
     while i < events.len() {
         if let Event::Start(Tag::Heading { level, .. }) = &events[i] {
@@ -314,7 +336,10 @@ fn assign_heading_ids(events: &mut [Event<'_>], notes: &Footnotes) -> Vec<TocEnt
                 };
                 let mut unique = base.clone();
                 let mut n = 1;
-                while notes.could_be_reference(&unique) || !used.insert(unique.clone()) {
+                while is_theme_id(&unique)
+                    || notes.could_be_reference(&unique)
+                    || !used.insert(unique.clone())
+                {
                     unique = format!("{base}-{n}");
                     n += 1;
                 }

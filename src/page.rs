@@ -406,44 +406,32 @@ fn ensure_terms_fit(
             ),
         );
     }
-    let named = [
-        (
-            "tag",
-            "tags",
-            tags.iter()
-                .map(String::as_str)
-                .zip(tag_keys.iter().map(String::as_str))
-                .collect::<Vec<_>>(),
-        ),
-        (
-            "topic",
-            "topic",
-            fm.topic.as_deref().zip(topic_key).into_iter().collect(),
-        ),
-        (
-            "author",
-            "author",
-            fm.author.as_deref().zip(author_key).into_iter().collect(),
-        ),
-    ];
-    for (what, field, terms) in named {
-        for (spelling, key) in terms {
-            if key.is_empty() {
-                return at(
-                    field,
-                    format!("{what} `{spelling}` has no letters or digits to make a URL from"),
-                );
-            }
-            if spelling.chars().count() > MAX_TERM_CHARS {
-                return at(
-                    field,
-                    format!(
-                        "{what} `{}…` is longer than {MAX_TERM_CHARS} characters",
-                        spelling.chars().take(40).collect::<String>()
-                    ),
-                );
-            }
+    let check = |what: &str, field: &str, spelling: &str, key: &str| {
+        if key.is_empty() {
+            return at(
+                field,
+                format!("{what} `{spelling}` has no letters or digits to make a URL from"),
+            );
         }
+        if spelling.len() > MAX_TERM_CHARS && spelling.chars().count() > MAX_TERM_CHARS {
+            return at(
+                field,
+                format!(
+                    "{what} `{}…` is longer than {MAX_TERM_CHARS} characters",
+                    spelling.chars().take(40).collect::<String>()
+                ),
+            );
+        }
+        Ok(())
+    };
+    for (spelling, key) in tags.iter().zip(tag_keys) {
+        check("tag", "tags", spelling, key)?;
+    }
+    if let (Some(spelling), Some(key)) = (&fm.topic, topic_key) {
+        check("topic", "topic", spelling, key)?;
+    }
+    if let (Some(spelling), Some(key)) = (&fm.author, author_key) {
+        check("author", "author", spelling, key)?;
     }
     Ok(())
 }

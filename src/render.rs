@@ -509,8 +509,8 @@ impl Renderer {
     /// What a job's page is made from, for messages: an article's file, else its URL.
     fn source_of(&self, site: &Site, job: Job, url: &str) -> String {
         match job {
-            Job::Article(i) => site.articles[i].path.display().to_string(),
-            Job::Standalone(i) => site.standalone[i].path.display().to_string(),
+            Job::Article(i) => site.articles[i].path.to_string_lossy().into_owned(),
+            Job::Standalone(i) => site.standalone[i].path.to_string_lossy().into_owned(),
             _ => url.to_owned(),
         }
     }
