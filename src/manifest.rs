@@ -55,11 +55,29 @@ pub fn text_of<'a>(keys: impl IntoIterator<Item = (&'a str, u64)>) -> String {
 /// modification time.
 pub fn file_print(rel: &str, meta: &fs::Metadata) -> u64 {
     let stamp = FileStamp::of(meta);
+    print_of(rel, stamp.len, stamp.modified)
+}
+
+/// [`file_print`] from a size and a modification time in nanoseconds since 1970.
+fn print_of(rel: &str, len: u64, modified: u128) -> u64 {
     let mut h = Xxh3::new();
     h.update(rel.as_bytes());
-    h.write_u64(stamp.len);
-    h.write_u128(stamp.modified);
+    h.write_u64(len);
+    h.write_u128(modified);
     h.digest()
+}
+
+/// The [`file_print`] of `rel` under the open folder `dir`, if it is a regular file.
+/// One `statat` relative to the folder: the no-op build asks this of every output file.
+fn print_at(dir: &rustix::fd::OwnedFd, rel: &str) -> Option<u64> {
+    let st = rustix::fs::statat(dir, rel, rustix::fs::AtFlags::SYMLINK_NOFOLLOW).ok()?;
+    if rustix::fs::FileType::from_raw_mode(st.st_mode) != rustix::fs::FileType::RegularFile {
+        return None;
+    }
+    // As `FileStamp::of` counts them: nothing before 1970.
+    let modified = u128::try_from(st.st_mtime)
+        .map_or(0, |s| s * 1_000_000_000 + st.st_mtime_nsec as u128);
+    Some(print_of(rel, st.st_size as u64, modified))
 }
 
 /// The (device, inode) of a folder.
@@ -106,15 +124,15 @@ impl Manifest {
         if !fs::metadata(output).is_ok_and(|m| folder_id(&m) == id) {
             return false;
         }
+        use rustix::fs::{Mode, OFlags};
+        let flags = OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC;
+        let Ok(dir) = rustix::fs::open(output, flags, Mode::empty()) else {
+            return false;
+        };
         let sum = self
             .keys
             .par_iter()
-            .map(|(rel, _)| {
-                fs::symlink_metadata(output.join(rel))
-                    .ok()
-                    .filter(fs::Metadata::is_file)
-                    .map(|m| file_print(rel, &m))
-            })
+            .map(|(rel, _)| print_at(&dir, rel))
             .try_reduce(|| 0u64, |a, b| Some(a.wrapping_add(b)));
         sum == Some(self.digest)
     }
