@@ -75,8 +75,8 @@ fn print_at(dir: &rustix::fd::OwnedFd, rel: &str) -> Option<u64> {
         return None;
     }
     // As `FileStamp::of` counts them: nothing before 1970.
-    let modified = u128::try_from(st.st_mtime)
-        .map_or(0, |s| s * 1_000_000_000 + st.st_mtime_nsec as u128);
+    let modified =
+        u128::try_from(st.st_mtime).map_or(0, |s| s * 1_000_000_000 + st.st_mtime_nsec as u128);
     Some(print_of(rel, st.st_size as u64, modified))
 }
 
