@@ -430,7 +430,10 @@ fn key_lines<'a>(split: &'a Split<'_>, key: &'a str) -> impl Iterator<Item = usi
 fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
     // Page titles are shown without invisible characters: a title made only of them
     // (a zero-width space, a bidi control) is empty.
-    if crate::slug::strip_invisible(&fm.title).trim().is_empty() {
+    if crate::text::slug::strip_invisible(&fm.title)
+        .trim()
+        .is_empty()
+    {
         return Err(Located::at(key_line(split, "title"), 1, "`title` is empty"));
     }
     parse_date(&fm.date).map_err(|m| Located::at(key_line(split, "date"), 1, m))?;
@@ -460,7 +463,7 @@ fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
         parse_date(updated).map_err(|m| Located::at(key_line(split, "updated"), 1, m))?;
     }
     if let Some(slug) = &fm.slug {
-        if crate::slug::slugify(slug).is_empty() {
+        if crate::text::slug::slugify(slug).is_empty() {
             return Err(Located::at(
                 key_line(split, "slug"),
                 1,

@@ -25,8 +25,6 @@ pub mod config;
 pub mod content;
 pub mod error;
 pub mod front_matter;
-pub mod gzip;
-pub mod i18n;
 pub mod import;
 pub mod links;
 pub mod manifest;
@@ -36,17 +34,14 @@ pub mod page;
 pub mod render;
 pub mod scaffold;
 pub mod search;
-pub mod search_bundle;
-pub mod search_index;
 pub mod serve;
 pub mod session;
 pub mod site;
-pub mod slug;
 pub mod spill;
+pub mod text;
 pub mod theme;
 pub mod views;
 pub mod watch;
-pub mod words;
 
 use anyhow::{Context as _, Result};
 use config::Config;
@@ -145,9 +140,9 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     timer.stage("config+discover");
     // Search text and bodies' HTML wait in temporary files from parsing to writing.
     let vocabulary = if config.search {
-        search_index::Vocabulary::keeping_in(spill::Store::temporary())
+        search::index::Vocabulary::keeping_in(spill::Store::temporary())
     } else {
-        search_index::Vocabulary::new()
+        search::index::Vocabulary::new()
     };
     let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
     // Loaded before the articles so that parsing knows whether any template shows word
@@ -173,7 +168,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         .collect();
     let stamp = manifest::stamp(root, &options, &sources, &stamps);
     // Search documents leave the pages so they can be dropped once the index is written.
-    let documents = search_index::take_documents(&mut pages);
+    let documents = search::index::take_documents(&mut pages);
     timer.stage("load+parse");
     let mut site = site::assemble(
         config,
@@ -539,17 +534,17 @@ pub(crate) fn copy_static(
 /// many files it holds.
 fn write_search(
     site: &site::Site,
-    mut documents: HashMap<PathBuf, search_index::Document>,
-    vocabulary: &search_index::Vocabulary,
+    mut documents: HashMap<PathBuf, search::index::Document>,
+    vocabulary: &search::index::Vocabulary,
     previous: &Manifest,
     staging: &output::Staging,
     keys: &mut HashMap<String, u64>,
 ) -> Result<usize> {
-    let entries = search_bundle::entries(site, |p| {
+    let entries = search::bundle::entries(site, |p| {
         documents.remove(&p.path).map(std::borrow::Cow::Owned)
     })?;
-    let key = search_bundle::key(&site.config, &entries);
-    let prefix = format!("{}/", search_bundle::DIR);
+    let key = search::bundle::key(&site.config, &entries);
+    let prefix = format!("{}/", search::bundle::DIR);
     let old: Vec<(&String, &u64)> = previous
         .keys
         .iter()
@@ -564,8 +559,8 @@ fn write_search(
         }
         old.into_iter().map(|(f, _)| f.clone()).collect()
     } else {
-        let engine = search_bundle::Engine::load(&site.config.language)?;
-        search_bundle::write(
+        let engine = search::bundle::Engine::load(&site.config.language)?;
+        search::bundle::write(
             &site.config.language,
             entries,
             vocabulary,

@@ -5,7 +5,7 @@
 
 mod footnotes;
 
-use crate::slug::slugify;
+use crate::text::slug::slugify;
 use footnotes::Footnotes;
 use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use serde::Serialize;
@@ -20,7 +20,7 @@ pub struct Rendered {
     pub summary_html: String,
     /// The summary's visible text (meta descriptions).
     pub summary_plain: String,
-    /// The visible text, for word counts ([`crate::words::count_words`]), feeds and
+    /// The visible text, for word counts ([`crate::text::words::count_words`]), feeds and
     /// search.
     pub plain: String,
     /// Every link and image, with its destination as written.
@@ -550,7 +550,7 @@ mod tests {
     }
 
     use super::*;
-    use crate::words::count_words;
+    use crate::text::words::count_words;
 
     fn r(md: &str) -> Rendered {
         render(md, MarkdownOptions::default())

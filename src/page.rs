@@ -6,9 +6,9 @@ use crate::error::{Diagnostic, Located};
 use crate::front_matter::{self, SourceRef};
 use crate::links::{self, Targets};
 use crate::markdown::{self, MarkdownOptions, TocEntry};
-use crate::search_index::{Document, Vocabulary};
-use crate::slug::{slugify, strip_invisible, term_key};
+use crate::search::index::{Document, Vocabulary};
 use crate::spill::{Kept, Store};
+use crate::text::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
 
@@ -278,7 +278,7 @@ impl Head<'_> {
         let html = bodies
             .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let links = link_refs(&split, &rendered.links);
-        let words = (!uncounted).then(|| crate::words::count_words(&rendered.plain));
+        let words = (!uncounted).then(|| crate::text::words::count_words(&rendered.plain));
         let wpm = config.words_per_minute(&lang) as usize;
         let reading_minutes = words.map(|n| n.div_ceil(wpm).max(1));
         let extra = serde_json::to_value(&fm.extra).map_err(|e| {

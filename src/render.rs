@@ -5,9 +5,9 @@ mod base_path;
 mod limits;
 
 use crate::error::Diagnostic;
-use crate::i18n::{self, Localizer};
 use crate::page::Page;
 use crate::site::{page_count, pager, Pager, Site};
+use crate::text::i18n::{self, Localizer};
 use crate::theme::Templates;
 use crate::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
 use rayon::prelude::*;

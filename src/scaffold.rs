@@ -1,6 +1,6 @@
 //! `warraq init` and `warraq new`: a new site, a new article.
 
-use crate::slug::slugify;
+use crate::text::slug::slugify;
 use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
 use std::fs;

@@ -83,7 +83,7 @@ pub struct Session {
 /// search answers from the last index.
 #[derive(Default)]
 struct SearchState {
-    vocabulary: crate::search_index::Vocabulary,
+    vocabulary: crate::search::index::Vocabulary,
     /// Files of the bundle in the output.
     files: Vec<String>,
     stale: bool,
@@ -155,10 +155,11 @@ impl Session {
             .render_all(&site, &jobs, |path, bytes| staging.write(path, bytes))
             .map_err(BuildFailed::from)?;
         if site.config.search {
-            self.search.files =
-                crate::search_bundle::write_site(&site, &self.search.vocabulary, |path, bytes| {
-                    staging.write(path, bytes)
-                })?;
+            self.search.files = crate::search::bundle::write_site(
+                &site,
+                &self.search.vocabulary,
+                |path, bytes| staging.write(path, bytes),
+            )?;
         }
         copy_static_into(&self.root, &staging)?;
         staging.commit(None)?;
@@ -541,7 +542,7 @@ impl Session {
         let Some(state) = self.state.as_ref().filter(|s| s.site.config.search) else {
             return Ok(Update::default());
         };
-        let (files, changed) = crate::search_bundle::write_in_place(
+        let (files, changed) = crate::search::bundle::write_in_place(
             &state.site,
             &self.search.vocabulary,
             &self.output,

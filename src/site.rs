@@ -4,7 +4,7 @@
 use crate::config::{Config, TaxonomySettings};
 use crate::error::Diagnostic;
 use crate::page::{Kind, Page};
-use crate::slug::{slugify, term_key};
+use crate::text::slug::{slugify, term_key};
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::collections::BTreeMap;

@@ -4,10 +4,10 @@
 
 use crate::config::{direction, Config};
 use crate::front_matter::SourceRef;
-use crate::i18n::{self, Localizer};
 use crate::markdown::TocEntry;
 use crate::page::Page;
 use crate::site::{Pager, Site, TaxonomyKind};
+use crate::text::i18n::{self, Localizer};
 use serde::Serialize;
 use std::collections::BTreeMap;
 

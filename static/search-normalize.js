@@ -1,6 +1,6 @@
 // warraq search: the text side of search, shared by the search page and the tests.
 //
-// normalizeForSearch() is src/search.rs ported line for line: the index was built from
+// normalizeForSearch() is src/search/normalize.rs ported line for line: the index was built from
 // the same function's output, so a query finds every spelling that folds to its own.
 // `cargo test` checks the two give the same output on a table of tricky inputs.
 //

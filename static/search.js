@@ -1,5 +1,5 @@
 // warraq search page: runs Pagefind (the bundle under /pagefind/, built with the site)
-// on the query as src/search.rs normalizes it, and shows results as their authors wrote
+// on the query as src/search/normalize.rs normalizes it, and shows results as their authors wrote
 // them. A plain ES module: no build step, no third party, works from any static host.
 
 import { normalizeQuery, words, matchedForms, markWords, excerpt } from "./search-normalize.js";

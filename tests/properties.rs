@@ -8,7 +8,7 @@ use std::path::Path;
 use warraq::config::Config;
 use warraq::front_matter;
 use warraq::markdown::{self, MarkdownOptions};
-use warraq::slug::{slugify, term_key};
+use warraq::text::slug::{slugify, term_key};
 
 /// Text mixing Arabic, Latin, marks, bidi controls, zero-width characters and syntax.
 fn hostile_text() -> impl Strategy<Value = String> {
@@ -121,8 +121,8 @@ proptest! {
     fn slugs_cannot_leave_their_folder(text in hostile_text()) {
         let s = slugify(&text);
         prop_assert!(!s.contains(['/', '\\', '.', '%', '\0']), "{s:?}");
-        prop_assert!(s.chars().count() <= warraq::slug::MAX_SLUG_CHARS + 1);
-        prop_assert!(!s.chars().any(warraq::slug::is_invisible_control));
+        prop_assert!(s.chars().count() <= warraq::text::slug::MAX_SLUG_CHARS + 1);
+        prop_assert!(!s.chars().any(warraq::text::slug::is_invisible_control));
         prop_assert!(!s.starts_with('-') && !s.ends_with('-'));
         // Keys are stable: folding twice changes nothing.
         prop_assert_eq!(term_key(&text), term_key(&term_key(&text)));
@@ -136,6 +136,6 @@ proptest! {
         prop_assert!(!lower.contains("<script"), "{}", out.html);
         prop_assert!(!lower.contains("href=\"javascript:"), "{}", out.html);
         prop_assert!(!lower.contains("src=\"javascript:"), "{}", out.html);
-        prop_assert!(warraq::words::count_words(&out.plain) <= text.len());
+        prop_assert!(warraq::text::words::count_words(&out.plain) <= text.len());
     }
 }

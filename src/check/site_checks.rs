@@ -293,7 +293,7 @@ fn missing_anchor(page: &Page, id: &str, where_: &str) -> Option<String> {
     if id.is_empty() || page.toc.iter().any(|t| t.id == id) {
         return None;
     }
-    let slug = crate::slug::slugify(id);
+    let slug = crate::text::slug::slugify(id);
     let hint = if page.toc.iter().any(|t| t.id == slug) {
         format!(": write `#{slug}`")
     } else if page.toc.is_empty() {

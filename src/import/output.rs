@@ -4,7 +4,7 @@
 use super::{Block, Imported, Origin};
 use crate::markdown::{self, MarkdownOptions};
 use crate::scaffold::yaml_string;
-use crate::slug::slugify;
+use crate::text::slug::slugify;
 use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
 use std::fmt::Write as _;

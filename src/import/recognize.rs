@@ -240,5 +240,5 @@ pub(super) fn ends_like_a_sentence(text: &str) -> bool {
 }
 
 pub(super) fn word_count(text: &str) -> usize {
-    crate::words::count_words(text)
+    crate::text::words::count_words(text)
 }

@@ -4,7 +4,7 @@
 //! as id (`id="1"`), which a heading `## 1` or the theme's own ids could also take.
 
 use super::escape_html;
-use crate::slug::slugify as slugify_id;
+use crate::text::slug::slugify as slugify_id;
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 use std::collections::HashMap;
 

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 use std::process::Command;
-use warraq::search::{normalize_for_search, words};
+use warraq::search::normalize::{normalize_for_search, words};
 
 /// `node`, if installed. Without it the test is skipped, unless `CI` is set.
 fn node() -> Option<&'static str> {
@@ -430,8 +430,8 @@ fn pseudo_words(n: usize) -> Vec<String> {
 
 #[test]
 fn word_index_is_what_pagefind_writes() {
-    use warraq::search_bundle::{self, Engine, Entry};
-    use warraq::search_index::{Document, Vocabulary};
+    use warraq::search::bundle::{self, Engine, Entry};
+    use warraq::search::index::{Document, Vocabulary};
     // 60 articles of 400 distinct words from a shared vocabulary: several index chunks.
     let vocab = pseudo_words(3000);
     let texts: Vec<(String, String, String)> = (0..60)
@@ -459,7 +459,7 @@ fn word_index_is_what_pagefind_writes() {
         files: Vec::new(),
         wasm: Some("ar".into()),
     };
-    search_bundle::write("ar", entries, &vocabulary, &engine, |path, bytes| {
+    bundle::write("ar", entries, &vocabulary, &engine, |path, bytes| {
         files
             .lock()
             .unwrap()
@@ -496,7 +496,7 @@ fn word_index_is_what_pagefind_writes() {
         .find(|f| f.filename == Path::new("pagefind-entry.json"))
         .unwrap();
     let entry: Value = serde_json::from_slice(&entry.contents).unwrap();
-    assert_eq!(entry["version"], search_bundle::PAGEFIND_VERSION);
+    assert_eq!(entry["version"], bundle::PAGEFIND_VERSION);
     let theirs = chunks(theirs.into_iter().map(|f| {
         let name = format!("pagefind/{}", f.filename.to_string_lossy());
         (name, f.contents)

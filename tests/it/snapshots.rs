@@ -20,7 +20,7 @@ fn rendered(body: &str) -> String {
         out.push_str(&format!("h{} #{} {}\n", e.level, e.id, e.title));
     }
     out.push_str(&format!("--- summary ---\n{}", r.summary_html));
-    let words = warraq::words::count_words(&r.plain);
+    let words = warraq::text::words::count_words(&r.plain);
     out.push_str(&format!("--- words: {words} ---\n"));
     out
 }

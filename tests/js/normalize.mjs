@@ -1,5 +1,5 @@
 // Runs static/search-normalize.js on a table written by `cargo test` (tests/it/search.rs)
-// and reports every input on which it disagrees with src/search.rs.
+// and reports every input on which it disagrees with src/search/normalize.rs.
 // Usage: node tests/js/normalize.mjs TABLE.json
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,12 +1,12 @@
 //! An article's text → its search [`Document`], while the article is parsed.
 //!
 //! Indexing is split in two so the build never holds every article's text: at parse
-//! time (in parallel) each article's words are normalized ([`crate::search`]) and
+//! time (in parallel) each article's words are normalized ([`crate::search::normalize`]) and
 //! numbered in a shared [`Vocabulary`], and the start of its Pagefind fragment (the
-//! author's own text, shown in result excerpts) is compressed ([`crate::gzip::Ending`]).
-//! After rendering, [`crate::search_bundle`] turns the documents into the index.
+//! author's own text, shown in result excerpts) is compressed ([`crate::search::gzip::Ending`]).
+//! After rendering, [`crate::search::bundle`] turns the documents into the index.
 
-use crate::gzip;
+use crate::search::gzip;
 use crate::spill::Store;
 // hashbrown's default hasher (foldhash) is several times faster than std's on the short
 // words hashed here, ten million times on a 10,000-article archive.
@@ -362,10 +362,10 @@ impl LocalWords {
             buf,
         } = self;
         let before = order.len();
-        crate::search::for_each_run(text, |raw| {
+        crate::search::normalize::for_each_run(text, |raw| {
             let (i, fresh) = seen.intern(raw);
             let id = if fresh {
-                crate::search::normalize_word_into(raw, buf);
+                crate::search::normalize::normalize_word_into(raw, buf);
                 let id = if buf.is_empty() {
                     NO_WORD
                 } else {

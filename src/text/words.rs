@@ -460,7 +460,7 @@ mod tests {
                 }
             }
         }
-        let seed = include_str!("../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
+        let seed = include_str!("../../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
         assert_eq!(count_words(seed), count_words_by_chars(seed));
     }
 
@@ -579,7 +579,7 @@ mod tests {
     #[test]
     fn word_count_matches_uax29() {
         use unicode_segmentation::UnicodeSegmentation;
-        let seed = include_str!("../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
+        let seed = include_str!("../../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
         let samples = [
             seed,
             "don't stop, U.S. forces: 2,000.5 troops; NATO's 5G e-mail foo_bar",

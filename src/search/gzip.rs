@@ -15,7 +15,7 @@
 //! (Pagefind itself compresses at zlib's best level), for about 1.5× the CPU time: the
 //! full theme's build took about 2.5% longer, and the fragments a page of results
 //! downloads are 29% smaller.
-//! The index chunks are compressed at level 1 too ([`crate::search_bundle`] says why).
+//! The index chunks are compressed at level 1 too ([`crate::search::bundle`] says why).
 
 use crate::spill::{Kept, Store};
 use libdeflater::{CompressionLvl, Compressor};

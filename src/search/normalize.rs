@@ -13,7 +13,7 @@
 //! are shown as written (DESIGN: never rewrite an author's spelling) with the matches
 //! highlighted.
 
-use crate::slug::{fold_arabic_letter, is_invisible_control, is_tashkeel, TATWEEL};
+use crate::text::slug::{fold_arabic_letter, is_invisible_control, is_tashkeel, TATWEEL};
 use std::borrow::Cow;
 use std::ops::Range;
 use unicode_normalization::char::is_combining_mark;

@@ -8,16 +8,16 @@
 //! word, filter and meta indexes, gzipped JSON fragments), and `pagefind.js` and the
 //! WebAssembly come from the `pagefind` crate itself; `tests/it/search.rs` checks that
 //! the word index is byte for byte what `pagefind::api` writes for the same words.
-//! What differs on purpose: words are normalized first ([`crate::search`]), at most
+//! What differs on purpose: words are normalized first ([`crate::search::normalize`]), at most
 //! [`MAX_BODY_POSITIONS`] body positions are kept per word and page, and a fragment's
 //! `content` is the author's own text, from which the search page cuts excerpts.
 
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::i18n::Localizer;
 use crate::page::Page;
-use crate::search_index::{Document, Vocabulary};
+use crate::search::index::{Document, Vocabulary};
 use crate::site::{Site, TaxonomyKind};
+use crate::text::i18n::Localizer;
 use anyhow::{Context as _, Result};
 use minicbor::Encoder;
 use pagefind_stem::{Algorithm, Stemmer};
@@ -378,7 +378,10 @@ where
             let raw = encode_chunk(&c);
             drop(c);
             let hash = xxhash_rust::xxh3::xxh3_64(&raw);
-            (crate::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL), hash)
+            (
+                crate::search::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL),
+                hash,
+            )
         })
         .collect();
     let mut chunk_meta = Vec::with_capacity(encoded.len());
@@ -393,7 +396,7 @@ where
     for (filter, values) in filters(&entries) {
         let raw = encode_filter(&filter, &values);
         let name = names.name(xxhash_rust::xxh3::xxh3_64(&raw));
-        let gz = crate::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL);
+        let gz = crate::search::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL);
         emit(format!("{DIR}/filter/{name}.pf_filter"), &gz, &mut out);
         filter_meta.push((filter, name));
     }
@@ -412,7 +415,7 @@ where
         .collect();
     let raw = encode_meta(&pages, &chunk_meta, &filter_meta, &meta_fields);
     let meta_hash = names.name(xxhash_rust::xxh3::xxh3_64(&raw));
-    let gz = crate::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL);
+    let gz = crate::search::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL);
     emit(format!("{DIR}/pagefind.{meta_hash}.pf_meta"), &gz, &mut out);
     let entry = serde_json::json!({
         "version": PAGEFIND_VERSION,
@@ -678,7 +681,7 @@ fn page_postings(doc: &Document, stem_of: &[u32], caps: &[u8]) -> PagePostings {
         let mut body = 0;
         for &k in group {
             let (weight, pos) = ((k >> 32) as u8, k as u32);
-            if weight == crate::search_index::WEIGHT_BODY {
+            if weight == crate::search::index::WEIGHT_BODY {
                 body += 1;
                 if body > cap {
                     continue;
@@ -686,13 +689,13 @@ fn page_postings(doc: &Document, stem_of: &[u32], caps: &[u8]) -> PagePostings {
             }
             locs.push((weight, pos));
         }
-        let switches = usize::from(locs[0].0 != crate::search_index::WEIGHT_BODY)
+        let switches = usize::from(locs[0].0 != crate::search::index::WEIGHT_BODY)
             + locs.windows(2).filter(|w| w[0].0 != w[1].0).count();
         let len = locs.len() + switches;
         let mut e = Encoder::new(&mut out.bytes);
         ok(e.array(len as u64));
         // Pagefind's decoder starts at its body weight: body-first lists need no switch.
-        let (mut weight, mut last) = (crate::search_index::WEIGHT_BODY, 0u32);
+        let (mut weight, mut last) = (crate::search::index::WEIGHT_BODY, 0u32);
         for &(w, pos) in &locs {
             if w != weight {
                 ok(e.i32(-i32::from(w) - 1).and_then(|e| e.u32(pos)));
@@ -884,7 +887,7 @@ mod tests {
             assert_eq!(d.array().unwrap(), Some(0));
             locs_of.insert(words[stem as usize].clone(), locs);
         }
-        let title = -i64::from(crate::search_index::WEIGHT_TITLE) - 1;
+        let title = -i64::from(crate::search::index::WEIGHT_TITLE) - 1;
         assert_eq!(locs_of["ا"], vec![1, 2, 2]);
         assert_eq!(locs_of["ب"], vec![2, 2, title, 0]);
     }
