@@ -15,9 +15,9 @@ mod text;
 pub use external::ExternalOptions;
 
 use crate::error::{BuildFailed, Diagnostic};
-use crate::page::Page;
 use crate::render::{self, Renderer};
 use crate::site::{self, Site};
+use crate::sources::page::Page;
 use anyhow::Result;
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -186,11 +186,11 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
 
 /// Every source file's text, for the character scan and for positions in front matter.
 fn read_texts(root: &Path) -> BTreeMap<PathBuf, String> {
-    let (paths, _) = crate::content::discover(root, &root.join("content"));
+    let (paths, _) = crate::sources::content::discover(root, &root.join("content"));
     // Files that cannot be read are reported by the page loader.
     paths
         .into_iter()
-        .filter_map(|p| crate::content::load(&p).ok().map(|t| (p, t)))
+        .filter_map(|p| crate::sources::content::load(&p).ok().map(|t| (p, t)))
         .collect()
 }
 

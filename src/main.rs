@@ -287,7 +287,7 @@ fn import(
 ) -> Result<PathBuf> {
     // Read as an article is: a regular file within the article size limit, so a text
     // `build` would reject (or `/dev/zero`) is refused here, before it fills memory.
-    let text = warraq::content::load(file).map_err(|d| anyhow!("{d}"))?;
+    let text = warraq::sources::content::load(file).map_err(|d| anyhow!("{d}"))?;
     let imported =
         warraq::import::convert(&text, opts).map_err(|m| anyhow!("{}: {m}", file.display()))?;
     print!("{}", warraq::import::describe(&imported));
@@ -295,7 +295,7 @@ fn import(
 }
 
 fn parse_date(text: &str) -> Result<jiff::civil::Date, String> {
-    warraq::front_matter::parse_date(text)
+    warraq::sources::front_matter::parse_date(text)
 }
 
 fn today() -> jiff::civil::Date {

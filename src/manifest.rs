@@ -5,7 +5,7 @@
 //! ([`crate::render::Renderer::job_key`]). The next build skips everything when the
 //! stamp is unchanged, and otherwise renders only the files whose key changed.
 
-use crate::content::FileStamp;
+use crate::sources::content::FileStamp;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -210,7 +210,7 @@ pub fn header(stamp: u64, (dev, ino): (u64, u64), digest: u64) -> String {
 }
 
 /// A fingerprint of everything a build reads: `site.toml`, the name, size and
-/// modification time of every source (`sources`, as [`crate::content::discover`] finds
+/// modification time of every source (`sources`, as [`crate::sources::content::discover`] finds
 /// them, with their [`source_stamps`] or the stamps seen when they were read) and of
 /// every file under `templates/` and `static/`, the build options, and the warraq binary
 /// itself. Like make and cargo, an edit that keeps both size and modification time is
@@ -340,17 +340,17 @@ mod tests {
         fs::write(root.join("site.toml"), "title = \"x\"\n").unwrap();
         fs::write(root.join("content/2019/a.md"), "x").unwrap();
         let now = |root: &Path, options: &str| {
-            let (sources, _) = crate::content::discover(root, &root.join("content"));
+            let (sources, _) = crate::sources::content::discover(root, &root.join("content"));
             stamp(root, options, &sources, &source_stamps(&sources))
         };
         let a = now(root, "");
         assert_eq!(a, now(root, ""));
         assert_ne!(a, now(root, "--drafts"));
         // The stamps a build sees as it reads its sources make the same stamp.
-        let (sources, _) = crate::content::discover(root, &root.join("content"));
+        let (sources, _) = crate::sources::content::discover(root, &root.join("content"));
         let read: Vec<_> = sources
             .iter()
-            .map(|p| Some(crate::content::load_stamped(p).unwrap().1))
+            .map(|p| Some(crate::sources::content::load_stamped(p).unwrap().1))
             .collect();
         assert_eq!(a, stamp(root, "", &sources, &read));
         // A new source, an edited one, a new template: each is seen.

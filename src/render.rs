@@ -5,8 +5,8 @@ mod base_path;
 mod limits;
 
 use crate::error::Diagnostic;
-use crate::page::Page;
 use crate::site::{page_count, pager, Pager, Site};
+use crate::sources::page::Page;
 use crate::text::i18n::{self, Localizer};
 use crate::theme::Templates;
 use crate::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
@@ -516,7 +516,7 @@ impl Renderer {
     }
 
     fn body_html(&self, site: &Site, page: &Page) -> Result<String, Diagnostic> {
-        crate::page::body_html(page, &site.config, &site.targets)
+        crate::sources::page::body_html(page, &site.config, &site.targets)
     }
 
     fn insert_lang(&self, ctx: &mut Context, site: &Site, lang: &str) {
@@ -578,7 +578,7 @@ impl Renderer {
 /// Whether some view of an article is given its word count: a template that shows the
 /// view names a field made from it ([`Fields::counts_words`]), or the article's names
 /// `json_ld` (whose `wordCount` it is). A build whose templates do not leaves the words
-/// uncounted ([`crate::page::Keep::uncounted`]).
+/// uncounted ([`crate::sources::page::Keep::uncounted`]).
 pub fn shows_word_counts(templates: &Templates, config: &crate::config::Config) -> bool {
     ViewFields::named_in(templates, config).counts_words()
 }
@@ -866,7 +866,7 @@ impl Renderer {
     }
 }
 
-fn link_value(page: Option<&crate::page::Page>) -> Value {
+fn link_value(page: Option<&crate::sources::page::Page>) -> Value {
     match page {
         Some(p) => Value::from_serializable(&views::Link {
             name: &p.title,
@@ -903,7 +903,7 @@ fn feed_value(
 /// The newest publication or update date of a feed's articles (`None`: the whole site),
 /// for its `<updated>`.
 fn feed_updated(site: &Site, pages: Option<&[usize]>) -> String {
-    let dates = |p: &crate::page::Page| p.updated.unwrap_or(p.date);
+    let dates = |p: &crate::sources::page::Page| p.updated.unwrap_or(p.date);
     let newest = match pages {
         Some(ix) => ix.iter().map(|&i| dates(&site.articles[i])).max(),
         None => site.articles.iter().map(|p| dates(p)).max(),

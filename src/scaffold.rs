@@ -115,7 +115,10 @@ mod tests {
         let path = new_article(dir.path(), "عنوان: \"جديد\"", Some("كاتب"), day).unwrap();
         assert!(path.ends_with("content/articles/2026/عنوان-جديد.md"));
         let text = fs::read_to_string(&path).unwrap();
-        let fm = crate::front_matter::parse(&crate::front_matter::split(&text).unwrap()).unwrap();
+        let fm = crate::sources::front_matter::parse(
+            &crate::sources::front_matter::split(&text).unwrap(),
+        )
+        .unwrap();
         assert_eq!(fm.title, "عنوان: \"جديد\"");
         assert_eq!(fm.date, "2026-11-24");
         assert!(new_article(dir.path(), "عنوان: \"جديد\"", None, day).is_err());

@@ -9,11 +9,11 @@
 
 use crate::config::Config;
 use crate::error::{BuildFailed, Diagnostic};
-use crate::links::Targets;
 use crate::manifest::Manifest;
-use crate::page::Page;
 use crate::render::{self, Job, Renderer};
 use crate::site::{self, Site};
+use crate::sources::links::Targets;
+use crate::sources::page::Page;
 use crate::{load_config, output, BuildOptions};
 use anyhow::Result;
 use rayon::prelude::*;
@@ -133,7 +133,7 @@ impl Session {
         self.pages.clear();
         self.broken.clear();
         self.search = SearchState::default();
-        let keep = crate::page::Keep {
+        let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
             ..Default::default()
         };
@@ -424,7 +424,7 @@ impl Session {
         let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
         // The rule discovery applies, asked again at each change: a symlink out of the
         // site made while the server runs is reported, never read.
-        let admitted = crate::content::admit(path, &self.root);
+        let admitted = crate::sources::content::admit(path, &self.root);
         if let Err(d) = &admitted {
             self.pages.remove(path);
             self.broken.insert(path.to_path_buf(), d.clone());
@@ -440,14 +440,14 @@ impl Session {
             return forgot;
         }
         let config = &self.state.as_ref().expect("apply checked the state").config;
-        let source = match crate::content::Source::read(path, content) {
+        let source = match crate::sources::content::Source::read(path, content) {
             Ok(s) => s,
             Err(d) => {
                 self.broken.insert(path.to_path_buf(), d);
                 return false;
             }
         };
-        let head = match crate::page::parse_head(&source.text, &source.rel) {
+        let head = match crate::sources::page::parse_head(&source.text, &source.rel) {
             Ok(h) => h,
             Err(e) => {
                 self.broken.insert(path.to_path_buf(), e.in_file(path));
@@ -456,7 +456,7 @@ impl Session {
         };
         let relinked = self.targets.set(&source.rel, head.url());
         self.search.stale |= config.search;
-        let keep = crate::page::Keep {
+        let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
             ..Default::default()
         };
@@ -482,7 +482,7 @@ impl Session {
         // A dangling link is as good as a removed file here; a link out of the site is
         // refused, as `build` refuses it.
         if path.exists() && !path.is_dir() {
-            crate::content::ensure_inside_site(path, &self.root)
+            crate::sources::content::ensure_inside_site(path, &self.root)
                 .map_err(|d| BuildFailed::from(vec![d]))?;
             let bytes = std::fs::read(path).map_err(|e| {
                 BuildFailed::from(vec![Diagnostic::file(path, format!("cannot read: {e}"))])

@@ -3,7 +3,7 @@
 
 use crate::config::{Config, TaxonomySettings};
 use crate::error::Diagnostic;
-use crate::page::{Kind, Page};
+use crate::sources::page::{Kind, Page};
 use crate::text::slug::{slugify, term_key};
 use hashbrown::HashMap;
 use rayon::prelude::*;
@@ -21,7 +21,7 @@ pub struct Site {
     pub years: Vec<Year>,
     /// URL of every source file, for links written as paths to `.md` files (bodies are
     /// rendered again when their pages are written).
-    pub targets: Arc<crate::links::Targets>,
+    pub targets: Arc<crate::sources::links::Targets>,
 }
 
 /// Which front matter field a taxonomy groups by.
@@ -469,7 +469,7 @@ mod tests {
             "---\ntitle: {name}\ndate: {date}\ntags: [{}]\n---\nنص\n",
             tags.join(", ")
         );
-        let mut p = crate::page::parse(
+        let mut p = crate::sources::page::parse(
             &text,
             &Path::new("articles").join(format!("{name}.md")),
             &config,

@@ -3,10 +3,10 @@
 //! place values.
 
 use crate::config::{direction, Config};
-use crate::front_matter::SourceRef;
-use crate::markdown::TocEntry;
-use crate::page::Page;
 use crate::site::{Pager, Site, TaxonomyKind};
+use crate::sources::front_matter::SourceRef;
+use crate::sources::markdown::TocEntry;
+use crate::sources::page::Page;
 use crate::text::i18n::{self, Localizer};
 use serde::Serialize;
 use std::collections::BTreeMap;

@@ -40,7 +40,10 @@ pub fn classify(root: &Path, path: &Path) -> Option<Change> {
         return Some(Change::Config);
     }
     // Discovery skips hidden and editor files at every depth; so does the watcher.
-    if rest.iter().any(|name| crate::content::is_ignored(name)) {
+    if rest
+        .iter()
+        .any(|name| crate::sources::content::is_ignored(name))
+    {
         return None;
     }
     if rest.last().is_some_and(|name| is_editor_temp(name)) {
@@ -95,12 +98,13 @@ pub fn expand(changes: Vec<Change>, root: &Path, output: &Path) -> Vec<Change> {
         match change {
             Change::Content(path) if path.is_dir() => {
                 for file in files_under(&path) {
-                    if crate::content::is_article_name(&file) {
+                    if crate::sources::content::is_article_name(&file) {
                         push(Change::Content(file), &mut out);
                     }
                 }
             }
-            Change::Content(path) if path.is_file() && !crate::content::is_article_name(&path) => {}
+            Change::Content(path)
+                if path.is_file() && !crate::sources::content::is_article_name(&path) => {}
             Change::Static(path) if path.is_dir() => {
                 for file in files_under(&path) {
                     push(Change::Static(file), &mut out);
@@ -130,7 +134,7 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !crate::content::is_ignored(e.file_name()))
+        .filter_entry(|e| e.depth() == 0 || !crate::sources::content::is_ignored(e.file_name()))
         .flatten()
         .filter(|e| !e.file_type().is_dir() && !is_editor_temp(e.file_name()))
         .map(walkdir::DirEntry::into_path)

@@ -6,8 +6,8 @@
 use proptest::prelude::*;
 use std::path::Path;
 use warraq::config::Config;
-use warraq::front_matter;
-use warraq::markdown::{self, MarkdownOptions};
+use warraq::sources::front_matter;
+use warraq::sources::markdown::{self, MarkdownOptions};
 use warraq::text::slug::{slugify, term_key};
 
 /// Text mixing Arabic, Latin, marks, bidi controls, zero-width characters and syntax.
@@ -114,7 +114,7 @@ proptest! {
     #[test]
     fn front_matter_with_hostile_values_never_panics(title in hostile_text(), body in hostile_text()) {
         let text = format!("---\ntitle: {title}\ndate: 2019-02-05\n---\n{body}");
-        let _ = warraq::page::parse(&text, Path::new("articles/a.md"), &config());
+        let _ = warraq::sources::page::parse(&text, Path::new("articles/a.md"), &config());
     }
 
     #[test]

@@ -4,11 +4,11 @@
 use super::external::{Place, Uses};
 use super::{Findings, Severity};
 use crate::error::Diagnostic;
-use crate::front_matter;
-use crate::links::{classify, Target};
-use crate::page::{Kind, LinkRef, Page};
 use crate::render::file_for_url;
 use crate::site::{Site, TaxonomyKind};
+use crate::sources::front_matter;
+use crate::sources::links::{classify, Target};
+use crate::sources::page::{Kind, LinkRef, Page};
 use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Component, Path, PathBuf};

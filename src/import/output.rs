@@ -2,8 +2,8 @@
 //! found for the terminal, and the file written where the archive keeps it.
 
 use super::{Block, Imported, Origin};
-use crate::markdown::{self, MarkdownOptions};
 use crate::scaffold::yaml_string;
+use crate::sources::markdown::{self, MarkdownOptions};
 use crate::text::slug::slugify;
 use anyhow::{bail, Context as _, Result};
 use jiff::civil::Date;
@@ -166,8 +166,8 @@ pub fn write(imported: &Imported, out: &Path, force: bool) -> Result<PathBuf> {
     }
     let text = imported.markdown(date);
     // The article must read back with warraq's own front matter parser.
-    crate::front_matter::split(&text)
-        .and_then(|s| crate::front_matter::parse(&s))
+    crate::sources::front_matter::split(&text)
+        .and_then(|s| crate::sources::front_matter::parse(&s))
         .map_err(|e| {
             anyhow::anyhow!(
                 "internal error: the imported front matter does not parse: {}:{}: {}",

@@ -3,7 +3,7 @@
 use super::output::block_markdown;
 use super::recognize::{is_space, MIN_HEADLINE_RUN};
 use super::*;
-use crate::front_matter;
+use crate::sources::front_matter;
 use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 use std::path::Path;
 
@@ -288,7 +288,8 @@ fn the_article_builds() {
     let md = imported.markdown(day("2019-02-05"));
     let config = crate::config::Config::parse("title = \"t\"\n").unwrap();
     let (page, html) =
-        crate::page::parse_with_html(&md, Path::new("articles/2019/x.md"), &config).unwrap();
+        crate::sources::page::parse_with_html(&md, Path::new("articles/2019/x.md"), &config)
+            .unwrap();
     assert_eq!(page.toc.len(), 3);
     assert_eq!(html.matches("<figcaption>").count(), 3);
     assert_eq!(page.source.unwrap().name, "اليوم السابع");

@@ -14,9 +14,9 @@
 
 use crate::config::Config;
 use crate::error::Diagnostic;
-use crate::page::Page;
 use crate::search::index::{Document, Vocabulary};
 use crate::site::{Site, TaxonomyKind};
+use crate::sources::page::Page;
 use crate::text::i18n::Localizer;
 use anyhow::{Context as _, Result};
 use minicbor::Encoder;

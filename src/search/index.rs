@@ -243,7 +243,7 @@ impl Document {
 
 /// Takes the search documents out of `pages`, by file.
 pub fn take_documents(
-    pages: &mut [std::sync::Arc<crate::page::Page>],
+    pages: &mut [std::sync::Arc<crate::sources::page::Page>],
 ) -> std::collections::HashMap<std::path::PathBuf, Document> {
     pages
         .iter_mut()

@@ -3,12 +3,15 @@
 //! `INSTA_UPDATE=always` and read the diff of `tests/it/snapshots/`.
 
 use crate::{fixtures, Site, SEED_URL};
-use warraq::markdown::{render, MarkdownOptions};
+use warraq::sources::markdown::{render, MarkdownOptions};
 
 fn body_of(article: &str) -> String {
     let path = fixtures().join("site/content/articles").join(article);
     let text = std::fs::read_to_string(&path).unwrap();
-    warraq::front_matter::split(&text).unwrap().body.to_owned()
+    warraq::sources::front_matter::split(&text)
+        .unwrap()
+        .body
+        .to_owned()
 }
 
 /// HTML and table of contents of a body, as one reviewable text.

@@ -88,7 +88,7 @@ pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
 }
 
 /// Renders a Markdown body; `rewrite` gives the new destination of a link (`None`: keep
-/// it as written). The page stage passes [`crate::links::rewrite`] here.
+/// it as written). The page stage passes [`crate::sources::links::rewrite`] here.
 pub fn render_with_links(
     body: &str,
     opts: MarkdownOptions,

@@ -218,11 +218,11 @@ fn holds_null(value: &yaml_serde::Value) -> bool {
 }
 
 impl FrontMatter {
-    /// Drops the characters XML forbids from every text, as [`crate::content::decode`]
+    /// Drops the characters XML forbids from every text, as [`crate::sources::content::decode`]
     /// drops them from a file's bytes: written as YAML escapes (`"\b"`, `"\x1f"`) they
     /// reach the text only here.
     fn clean(&mut self) {
-        use crate::content::clean_text as c;
+        use crate::sources::content::clean_text as c;
         for s in [&mut self.title, &mut self.date] {
             c(s);
         }
@@ -252,7 +252,7 @@ impl FrontMatter {
 fn clean_value(value: &mut yaml_serde::Value) {
     use yaml_serde::Value;
     match value {
-        Value::String(s) => crate::content::clean_text(s),
+        Value::String(s) => crate::sources::content::clean_text(s),
         Value::Sequence(items) => items.iter_mut().for_each(clean_value),
         Value::Mapping(map) => map.values_mut().for_each(clean_value),
         Value::Tagged(t) => clean_value(&mut t.value),
@@ -451,7 +451,7 @@ fn ensure_valid(split: &Split<'_>, fm: &FrontMatter) -> Result<(), Located> {
     }
     // The same filter as the body's links: a `javascript:` address would be a live link.
     if let Some(url) = fm.source.as_ref().and_then(|s| s.url.as_deref()) {
-        if crate::markdown::is_unsafe_url(url) {
+        if crate::sources::markdown::is_unsafe_url(url) {
             return Err(Located::at(
                 key_line(split, "source"),
                 1,

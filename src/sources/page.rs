@@ -1,12 +1,12 @@
 //! One source file → [`Page`]: front matter checked, Markdown rendered, URL decided.
 
 use crate::config::Config;
-use crate::content::ContentDir;
 use crate::error::{Diagnostic, Located};
-use crate::front_matter::{self, SourceRef};
-use crate::links::{self, Targets};
-use crate::markdown::{self, MarkdownOptions, TocEntry};
 use crate::search::index::{Document, Vocabulary};
+use crate::sources::content::ContentDir;
+use crate::sources::front_matter::{self, SourceRef};
+use crate::sources::links::{self, Targets};
+use crate::sources::markdown::{self, MarkdownOptions, TocEntry};
 use crate::spill::{Kept, Store};
 use crate::text::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
@@ -26,7 +26,7 @@ pub struct Page {
     pub path: PathBuf,
     /// The file's size and modification time before it was read ([`load`]; default
     /// for pages parsed from text).
-    pub source_stamp: crate::content::FileStamp,
+    pub source_stamp: crate::sources::content::FileStamp,
     /// The file's path under `content/` (what links to it are resolved against).
     pub rel: PathBuf,
     pub kind: Kind,
@@ -104,9 +104,9 @@ pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<Stri
             )
         };
         let bytes = kept.bytes().map_err(|e| unreadable(&e))?.into_owned();
-        return crate::content::utf8(bytes).map_err(|e| unreadable(&e));
+        return crate::sources::content::utf8(bytes).map_err(|e| unreadable(&e));
     }
-    let text = crate::content::load(&page.path)?;
+    let text = crate::sources::content::load(&page.path)?;
     let split = front_matter::split(&text).map_err(|e| e.in_file(&page.path))?;
     Ok(render_markdown(split.body, &page.rel, config, targets))
 }
