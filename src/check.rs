@@ -14,9 +14,9 @@ mod text;
 
 pub use external::ExternalOptions;
 
-use crate::error::{BuildFailed, Diagnostic};
-use crate::render::{self, Renderer};
-use crate::site::{self, Site};
+use crate::basics::error::{BuildFailed, Diagnostic};
+use crate::build::render::{self, Renderer};
+use crate::build::site::{self, Site};
 use crate::sources::page::Page;
 use anyhow::Result;
 use jiff::civil::Date;
@@ -136,7 +136,7 @@ impl Findings {
 /// Checks the site at `root`.
 pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     let mut found = Findings::default();
-    let config = match crate::load_config(root, &crate::BuildOptions::default()) {
+    let config = match crate::build::load_config(root, &crate::build::BuildOptions::default()) {
         Ok(c) => c,
         Err(e) => return found.stop(e),
     };
@@ -146,7 +146,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             found.push(Severity::Warning, l.in_file(path));
         }
     }
-    let pages = match crate::load_pages(root, &config) {
+    let pages = match crate::build::load_pages(root, &config) {
         Ok(p) => p,
         Err(e) => return found.stop(e),
     };

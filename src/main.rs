@@ -5,7 +5,7 @@ use anyhow::{anyhow, Result};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use warraq::error::BuildFailed;
+use warraq::basics::error::BuildFailed;
 
 // The build allocates many small strings and event lists from several threads; glibc's
 // allocator took about 15% of a 10,000-article build (perf), mimalloc much less.

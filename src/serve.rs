@@ -11,11 +11,13 @@ mod files;
 mod guard;
 mod http;
 mod live;
+pub mod session;
+pub mod watch;
 
-use crate::error::BuildFailed;
-use crate::session::{Change, Session, Update};
-use crate::watch::{Batch, Watcher};
-use crate::BuildOptions;
+use crate::basics::error::BuildFailed;
+use crate::build::BuildOptions;
+use crate::serve::session::{Change, Session, Update};
+use crate::serve::watch::{Batch, Watcher};
 use anyhow::{bail, Context as _, Result};
 use http::App;
 use live::Live;
@@ -24,7 +26,6 @@ use std::panic::AssertUnwindSafe;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::watch;
 
 /// The port tried first when none is asked for.
 pub const DEFAULT_PORT: u16 = 1111;
@@ -82,7 +83,7 @@ async fn serve(opts: ServeOptions) -> Result<()> {
         live: live.clone(),
     };
     // Ctrl-C is heard from here on, also during the first build.
-    let (shutdown_tx, shutdown_rx) = watch::channel(false);
+    let (shutdown_tx, shutdown_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         stop_signal().await;
         println!("stopping");

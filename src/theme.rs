@@ -1,7 +1,7 @@
 //! Templates and assets → a compiled [`Templates`] set: the default theme embedded in
 //! the binary, overridden file by file by the site's own `templates/` and `static/`.
 
-use crate::error::Diagnostic;
+use crate::basics::error::Diagnostic;
 use include_dir::{include_dir, Dir, DirEntry};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};

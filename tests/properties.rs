@@ -5,7 +5,7 @@
 
 use proptest::prelude::*;
 use std::path::Path;
-use warraq::config::Config;
+use warraq::basics::config::Config;
 use warraq::sources::front_matter;
 use warraq::sources::markdown::{self, MarkdownOptions};
 use warraq::text::slug::{slugify, term_key};

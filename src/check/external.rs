@@ -4,7 +4,7 @@
 //! a server error, a site that turns robots away) is a warning.
 
 use super::Severity;
-use crate::error::Diagnostic;
+use crate::basics::error::Diagnostic;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::PathBuf;

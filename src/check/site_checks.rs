@@ -3,9 +3,9 @@
 
 use super::external::{Place, Uses};
 use super::{Findings, Severity};
-use crate::error::Diagnostic;
-use crate::render::file_for_url;
-use crate::site::{Site, TaxonomyKind};
+use crate::basics::error::Diagnostic;
+use crate::build::render::file_for_url;
+use crate::build::site::{Site, TaxonomyKind};
 use crate::sources::front_matter;
 use crate::sources::links::{classify, Target};
 use crate::sources::page::{Kind, LinkRef, Page};

@@ -2,7 +2,7 @@
 //! they see or find: stray bidi controls, direction marks that do nothing, stray
 //! byte-order marks, and Arabic presentation forms pasted from PDFs.
 
-use crate::error::Located;
+use crate::basics::error::Located;
 use unicode_normalization::UnicodeNormalization;
 
 /// Scans `text` (LF line endings); positions are 1-based lines and columns (characters).

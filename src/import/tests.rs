@@ -286,7 +286,7 @@ fn markdown_syntax_in_text_is_escaped_not_changed() {
 fn the_article_builds() {
     let imported = convert(SEED, &dated()).unwrap();
     let md = imported.markdown(day("2019-02-05"));
-    let config = crate::config::Config::parse("title = \"t\"\n").unwrap();
+    let config = crate::basics::config::Config::parse("title = \"t\"\n").unwrap();
     let (page, html) =
         crate::sources::page::parse_with_html(&md, Path::new("articles/2019/x.md"), &config)
             .unwrap();

@@ -12,10 +12,10 @@
 //! [`MAX_BODY_POSITIONS`] body positions are kept per word and page, and a fragment's
 //! `content` is the author's own text, from which the search page cuts excerpts.
 
-use crate::config::Config;
-use crate::error::Diagnostic;
+use crate::basics::config::Config;
+use crate::basics::error::Diagnostic;
+use crate::build::site::{Site, TaxonomyKind};
 use crate::search::index::{Document, Vocabulary};
-use crate::site::{Site, TaxonomyKind};
 use crate::sources::page::Page;
 use crate::text::i18n::Localizer;
 use anyhow::{Context as _, Result};
@@ -154,7 +154,7 @@ impl<'a> Entry<'a> {
 pub fn key(config: &Config, entries: &[Entry<'_>]) -> u64 {
     let mut h = Xxh3::new();
     h.update(format!("{config:?}").as_bytes());
-    crate::manifest::write_binary(&mut h);
+    crate::build::manifest::write_binary(&mut h);
     h.update(PAGEFIND_VERSION.as_bytes());
     for e in entries {
         h.update(&e.version.to_le_bytes());
@@ -281,7 +281,7 @@ where
     let engine = Engine::load(&site.config.language)?;
     Ok(
         self::write(&site.config.language, entries, vocabulary, &engine, write)
-            .map_err(crate::error::BuildFailed::from)?,
+            .map_err(crate::basics::error::BuildFailed::from)?,
     )
 }
 
@@ -296,7 +296,7 @@ pub fn write_in_place(
 ) -> Result<(Vec<String>, Vec<String>)> {
     let written = std::sync::Mutex::new(Vec::new());
     let files = write_site(site, vocabulary, |path, bytes| {
-        if crate::output::write_in_place(output, path, bytes)? {
+        if crate::build::output::write_in_place(output, path, bytes)? {
             written
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
@@ -307,7 +307,7 @@ pub fn write_in_place(
     let mut changed = written.into_inner().unwrap_or_else(|e| e.into_inner());
     let kept: std::collections::HashSet<&String> = files.iter().collect();
     for gone in old.iter().filter(|f| !kept.contains(f)) {
-        crate::output::remove_in_place(output, gone);
+        crate::build::output::remove_in_place(output, gone);
         changed.push(gone.clone());
     }
     Ok((files, changed))

@@ -4,7 +4,7 @@
 //! (which would hang or read forever), and reports every file it cannot use instead
 //! of silently dropping it. Loading turns bytes into LF-only UTF-8 text.
 
-use crate::error::{Diagnostic, Located};
+use crate::basics::error::{Diagnostic, Located};
 use rayon::prelude::*;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -287,7 +287,7 @@ pub fn load(path: &Path) -> Result<String, Diagnostic> {
 }
 
 /// [`load`], and the file's size and modification time as they were before its text
-/// was read (what a build's stamp is made of: see [`crate::manifest::stamp`]).
+/// was read (what a build's stamp is made of: see [`crate::build::manifest::stamp`]).
 pub fn load_stamped(path: &Path) -> Result<(String, FileStamp), Diagnostic> {
     let file =
         fs::File::open(path).map_err(|e| Diagnostic::file(path, format!("cannot open: {e}")))?;
@@ -439,7 +439,7 @@ pub fn decode(bytes: Vec<u8>) -> Result<String, Located> {
             let bad = e.utf8_error().valid_up_to();
             let bytes = e.into_bytes();
             let valid = std::str::from_utf8(&bytes[..bad]).unwrap_or("");
-            let (line, col) = crate::config::line_col(valid, bad);
+            let (line, col) = crate::basics::config::line_col(valid, bad);
             let guess = if bytes.iter().filter(|b| **b == 0).count() > bytes.len() / 8 {
                 "UTF-16 without a byte-order mark"
             } else {

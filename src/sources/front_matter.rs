@@ -1,7 +1,7 @@
 //! Source text → (front matter, body): split the `---` block, deserialize it with
 //! `yaml_serde`, and report problems at `line:col` of the real file.
 
-use crate::error::Located;
+use crate::basics::error::Located;
 use jiff::civil::Date;
 use serde::Deserialize;
 use std::collections::BTreeMap;

@@ -1,13 +1,13 @@
 //! One source file → [`Page`]: front matter checked, Markdown rendered, URL decided.
 
-use crate::config::Config;
-use crate::error::{Diagnostic, Located};
+use crate::basics::config::Config;
+use crate::basics::error::{Diagnostic, Located};
+use crate::build::spill::{Kept, Store};
 use crate::search::index::{Document, Vocabulary};
 use crate::sources::content::ContentDir;
 use crate::sources::front_matter::{self, SourceRef};
 use crate::sources::links::{self, Targets};
 use crate::sources::markdown::{self, MarkdownOptions, TocEntry};
-use crate::spill::{Kept, Store};
 use crate::text::slug::{slugify, strip_invisible, term_key};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
@@ -468,7 +468,7 @@ fn term_of(spelling: &str) -> Option<(String, String)> {
 fn link_refs(split: &front_matter::Split<'_>, sites: &[markdown::LinkSite]) -> Vec<LinkRef> {
     // Links come in the order of the text: each one's place is counted on from the
     // one before.
-    let mut places = crate::config::LineCols::new(split.body);
+    let mut places = crate::basics::config::LineCols::new(split.body);
     sites
         .iter()
         .map(|s| {
@@ -647,7 +647,7 @@ mod tests {
         shuffled.swap(0, 3);
         for sites in [sites, shuffled] {
             for (site, r) in sites.iter().zip(link_refs(&split, &sites)) {
-                let (line, col) = crate::config::line_col(split.body, site.offset);
+                let (line, col) = crate::basics::config::line_col(split.body, site.offset);
                 assert_eq!(
                     (r.line, r.col),
                     (split.body_line + line - 1, col),

@@ -1,6 +1,6 @@
 //! Locale-aware text: dates (Gregorian and Hijri), numbers in the site's digits, interface strings.
 
-use crate::config::Digits;
+use crate::basics::config::Digits;
 use anyhow::{bail, Context};
 use icu_calendar::cal::hijri::UmmAlQura;
 use icu_calendar::cal::Hijri;

@@ -2,8 +2,8 @@
 //! hold the text already localized (dates, digits, reading time), so templates only
 //! place values.
 
-use crate::config::{direction, Config};
-use crate::site::{Pager, Site, TaxonomyKind};
+use crate::basics::config::{direction, Config};
+use crate::build::site::{Pager, Site, TaxonomyKind};
 use crate::sources::front_matter::SourceRef;
 use crate::sources::markdown::TocEntry;
 use crate::sources::page::Page;

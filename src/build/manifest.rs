@@ -2,7 +2,7 @@
 //!
 //! Beside the output folder (`.public.warraq-manifest`, never inside it, so it is not
 //! deployed) the build keeps a stamp of its inputs and the key of every file it wrote
-//! ([`crate::render::Renderer::job_key`]). The next build skips everything when the
+//! ([`crate::build::render::Renderer::job_key`]). The next build skips everything when the
 //! stamp is unchanged, and otherwise renders only the files whose key changed.
 
 use crate::sources::content::FileStamp;
@@ -258,7 +258,7 @@ pub fn source_stamps(paths: &[PathBuf]) -> Vec<Option<FileStamp>> {
 }
 
 /// Hashes which warraq is running: its version, and the size and modification time of
-/// its binary. Every output's key holds it ([`crate::render::Renderer::job_key`]): two
+/// its binary. Every output's key holds it ([`crate::build::render::Renderer::job_key`]): two
 /// builds of one version can render differently, and a new binary must not reuse the
 /// files an older one wrote. Read once per process: a binary replaced on disk while
 /// `serve` runs does not change the code that is running.

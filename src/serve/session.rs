@@ -7,14 +7,14 @@
 //! in any file stops the update before anything is written, so the last good site stays
 //! served; the problem is remembered until that file is fixed or deleted.
 
-use crate::config::Config;
-use crate::error::{BuildFailed, Diagnostic};
-use crate::manifest::Manifest;
-use crate::render::{self, Job, Renderer};
-use crate::site::{self, Site};
+use crate::basics::config::Config;
+use crate::basics::error::{BuildFailed, Diagnostic};
+use crate::build::manifest::Manifest;
+use crate::build::render::{self, Job, Renderer};
+use crate::build::site::{self, Site};
+use crate::build::{load_config, output, BuildOptions};
 use crate::sources::links::Targets;
 use crate::sources::page::Page;
-use crate::{load_config, output, BuildOptions};
 use anyhow::Result;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -137,7 +137,7 @@ impl Session {
             vocabulary: config.search.then_some(&self.search.vocabulary),
             ..Default::default()
         };
-        let (pages, problems, targets) = crate::load_all_with(&self.root, &config, keep);
+        let (pages, problems, targets) = crate::build::load_all_with(&self.root, &config, keep);
         for d in problems {
             self.broken.insert(d.path.clone(), d);
         }
@@ -613,7 +613,7 @@ fn all_keys(renderer: &Renderer, site: &Site) -> HashMap<String, u64> {
 }
 
 fn copy_static_into(root: &Path, staging: &output::Staging) -> Result<()> {
-    crate::copy_static(root, staging).map_err(BuildFailed::from)?;
+    crate::build::copy_static(root, staging).map_err(BuildFailed::from)?;
     staging.keep_host_files();
     Ok(())
 }
@@ -859,7 +859,7 @@ mod tests {
                 output: Some(other.path().join("out")),
                 ..BuildOptions::default()
             };
-            crate::build(dir.path(), &opts).unwrap();
+            crate::build::build(dir.path(), &opts).unwrap();
             assert_eq!(tree(s.output()), tree(&other.path().join("out")));
         }
     }

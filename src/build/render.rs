@@ -4,12 +4,12 @@
 mod base_path;
 mod limits;
 
-use crate::error::Diagnostic;
-use crate::site::{page_count, pager, Pager, Site};
+use crate::basics::error::Diagnostic;
+use crate::build::site::{page_count, pager, Pager, Site};
+use crate::build::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
 use crate::sources::page::Page;
 use crate::text::i18n::{self, Localizer};
 use crate::theme::Templates;
-use crate::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::Hasher;
@@ -179,7 +179,7 @@ impl Renderer {
             .collect();
         let mut h = Xxh3::new();
         h.update(format!("{:?}|{:?}", site.config, strings).as_bytes());
-        crate::manifest::write_binary(&mut h);
+        crate::build::manifest::write_binary(&mut h);
         let fields = ViewFields::named_in(&templates, &site.config);
         let mut renderer = Renderer {
             fields,
@@ -231,7 +231,7 @@ impl Renderer {
     }
 
     /// Like [`Renderer::prepare`] after the articles at `changed` were replaced by pages
-    /// that keep their places ([`crate::site::same_place`]): only their cards are made
+    /// that keep their places ([`crate::build::site::same_place`]): only their cards are made
     /// again, not every article's.
     pub fn prepare_changed(&mut self, site: &Site, changed: &[usize]) {
         for &i in changed {
@@ -475,8 +475,8 @@ impl Renderer {
                 ctx.insert(
                     "digits",
                     match site.config.digits {
-                        crate::config::Digits::Latn => "latn",
-                        crate::config::Digits::Arab => "arab",
+                        crate::basics::config::Digits::Latn => "latn",
+                        crate::basics::config::Digits::Arab => "arab",
                     },
                 );
             }
@@ -528,7 +528,7 @@ impl Renderer {
             .unwrap_or_else(Value::none);
         ctx.insert_value("t", value);
         ctx.insert("lang", lang);
-        ctx.insert("dir", crate::config::direction(lang));
+        ctx.insert("dir", crate::basics::config::direction(lang));
     }
 
     /// The list entries at `range` of `indices` (or of all articles).
@@ -551,9 +551,9 @@ impl Renderer {
         let mut filters = BTreeMap::new();
         for tax in &site.taxonomies {
             let field = match tax.kind {
-                crate::site::TaxonomyKind::Topics => "topic",
-                crate::site::TaxonomyKind::Authors => "author",
-                crate::site::TaxonomyKind::Tags => continue,
+                crate::build::site::TaxonomyKind::Topics => "topic",
+                crate::build::site::TaxonomyKind::Authors => "author",
+                crate::build::site::TaxonomyKind::Tags => continue,
             };
             let names = tax.terms.iter().map(|t| (t.name.clone(), t.name.clone()));
             filters.insert(field, names.collect());
@@ -579,7 +579,7 @@ impl Renderer {
 /// view names a field made from it ([`Fields::counts_words`]), or the article's names
 /// `json_ld` (whose `wordCount` it is). A build whose templates do not leaves the words
 /// uncounted ([`crate::sources::page::Keep::uncounted`]).
-pub fn shows_word_counts(templates: &Templates, config: &crate::config::Config) -> bool {
+pub fn shows_word_counts(templates: &Templates, config: &crate::basics::config::Config) -> bool {
     ViewFields::named_in(templates, config).counts_words()
 }
 
@@ -604,7 +604,7 @@ struct ViewFields {
 }
 
 impl ViewFields {
-    fn named_in(templates: &Templates, config: &crate::config::Config) -> ViewFields {
+    fn named_in(templates: &Templates, config: &crate::basics::config::Config) -> ViewFields {
         // Only the article's page has JSON-LD, and so the fields it is made from.
         let named = |jobs: &[Job]| {
             let names: Vec<&str> = jobs.iter().map(|&j| template_of(j)).collect();
@@ -622,7 +622,7 @@ impl ViewFields {
         ];
         // Taxonomies and their feeds come from the config; a new config makes a new
         // renderer.
-        if crate::site::has_term_feeds(config) {
+        if crate::build::site::has_term_feeds(config) {
             listing.push(Job::TermFeed { taxonomy, term });
         }
         let mut listing: Vec<&str> = listing.into_iter().map(template_of).collect();
@@ -711,7 +711,7 @@ fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
 pub fn job_url(site: &Site, job: Job) -> String {
     // Only the page's own URL: not its neighbours' (job_pager), made for every job.
     if let Some((base, _, _, n)) = job_list(site, job) {
-        return crate::site::page_url(base, n);
+        return crate::build::site::page_url(base, n);
     }
     match job {
         Job::Article(i) => site.articles[i].url.clone(),
@@ -993,7 +993,7 @@ mod tests {
     /// template shows that view, and not for a template that shows no article.
     #[test]
     fn word_counts_are_asked_of_the_views_that_show_them() {
-        let config = crate::config::Config::parse("title = \"x\"\n").unwrap();
+        let config = crate::basics::config::Config::parse("title = \"x\"\n").unwrap();
         let counts = |files: &[(&str, &str)]| {
             let dir = tempfile::tempdir().unwrap();
             std::fs::create_dir(dir.path().join("templates")).unwrap();

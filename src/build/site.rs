@@ -1,8 +1,8 @@
 //! Pages → [`Site`]: drafts dropped, articles sorted newest first, taxonomies and year
 //! archives grouped, and every URL checked to have exactly one owner.
 
-use crate::config::{Config, TaxonomySettings};
-use crate::error::Diagnostic;
+use crate::basics::config::{Config, TaxonomySettings};
+use crate::basics::error::Diagnostic;
 use crate::sources::page::{Kind, Page};
 use crate::text::slug::{slugify, term_key};
 use hashbrown::HashMap;

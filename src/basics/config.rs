@@ -1,6 +1,6 @@
 //! `site.toml` → [`Config`]: the site's settings, with unknown keys rejected at their line.
 
-use crate::error::Located;
+use crate::basics::error::Located;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 

@@ -9,7 +9,7 @@
 //! renaming it over the article is seen as the article changing, whatever order the
 //! events came in.
 
-use crate::session::Change;
+use crate::serve::session::Change;
 use anyhow::{Context as _, Result};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::RecursiveMode;

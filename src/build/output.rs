@@ -14,7 +14,7 @@ mod lock;
 
 pub use lock::Lock;
 
-use crate::error::Diagnostic;
+use crate::basics::error::Diagnostic;
 use anyhow::{bail, Context as _, Result};
 use std::fs;
 use std::io::{ErrorKind, Write as _};
@@ -109,7 +109,7 @@ fn looks_like_output(dir: &Path) -> bool {
         return true;
     };
     entries.next().is_none()
-        || crate::manifest::path_for(dir).is_file()
+        || crate::build::manifest::path_for(dir).is_file()
         || dir.join("index.html").is_file()
         || dir.join("404.html").is_file()
 }
@@ -163,7 +163,7 @@ pub struct Staging {
     dir_fd: rustix::fd::OwnedFd,
     written: AtomicUsize,
     linked: AtomicUsize,
-    /// The sum of the [`crate::manifest::file_print`] of every file staged.
+    /// The sum of the [`crate::build::manifest::file_print`] of every file staged.
     digest: AtomicU64,
     committed: bool,
 }
@@ -171,7 +171,7 @@ pub struct Staging {
 /// What the manifest saved with a staged output holds besides its folder and digest.
 pub struct ManifestParts {
     pub stamp: u64,
-    /// Its lines ([`crate::manifest::text_of`]) for the files jobs wrote.
+    /// Its lines ([`crate::build::manifest::text_of`]) for the files jobs wrote.
     pub lines: String,
     /// Other files staged (static files, files kept for the host), listed with key 0.
     pub others: Vec<String>,
@@ -248,8 +248,10 @@ impl Staging {
     }
 
     fn record(&self, rel: &str, meta: &fs::Metadata) {
-        self.digest
-            .fetch_add(crate::manifest::file_print(rel, meta), Ordering::Relaxed);
+        self.digest.fetch_add(
+            crate::build::manifest::file_print(rel, meta),
+            Ordering::Relaxed,
+        );
     }
 
     /// Writes one file (`rel` uses `/`, has no `..`: it comes from a slug or a theme file).
@@ -422,24 +424,29 @@ impl Staging {
         match manifest {
             Some(parts) => {
                 let id = fs::metadata(&self.dir)
-                    .map(|m| crate::manifest::folder_id(&m))
+                    .map(|m| crate::build::manifest::folder_id(&m))
                     .with_context(|| format!("cannot read `{}`", self.dir.display()))?;
-                let mut text =
-                    crate::manifest::header(parts.stamp, id, self.digest.load(Ordering::Relaxed));
+                let mut text = crate::build::manifest::header(
+                    parts.stamp,
+                    id,
+                    self.digest.load(Ordering::Relaxed),
+                );
                 text.push_str(&parts.lines);
                 for other in &parts.others {
                     text.push_str(&format!("{:016x}\t{other}\n", 0));
                 }
                 // Before the swap: a build stopped between the two leaves a manifest
                 // naming a folder that is not the output, which describes nothing.
-                crate::manifest::Manifest::save_text(&self.target, &text).with_context(|| {
-                    format!(
-                        "cannot save the manifest beside `{}`",
-                        self.target.display()
-                    )
-                })?;
+                crate::build::manifest::Manifest::save_text(&self.target, &text).with_context(
+                    || {
+                        format!(
+                            "cannot save the manifest beside `{}`",
+                            self.target.display()
+                        )
+                    },
+                )?;
             }
-            None => crate::manifest::Manifest::remove(&self.target),
+            None => crate::build::manifest::Manifest::remove(&self.target),
         }
         let mut leftover = None;
         if self.target.exists() {
