@@ -16,6 +16,7 @@ pub use external::ExternalOptions;
 
 use crate::basics::error::{BuildFailed, Diagnostic};
 use crate::build::render::{self, Renderer};
+use crate::build::sink::{Nowhere, Sink as _};
 use crate::build::site::{self, Site};
 use crate::sources::page::Page;
 use anyhow::Result;
@@ -23,7 +24,6 @@ use jiff::civil::Date;
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// What to check.
 #[derive(Debug, Clone)]
@@ -213,35 +213,18 @@ fn render_outputs(root: &Path, site: &Site, found: &mut Findings) -> BTreeSet<St
             return BTreeSet::new();
         }
     };
-    let rendered = Mutex::new(BTreeSet::new());
-    let result = renderer.render_all(site, &render::jobs(site), |path: &str, _bytes: &[u8]| {
-        rendered
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .insert(path.to_owned());
-        Ok(())
-    });
-    if let Err(d) = result {
+    // What `build` writes, through a sink that keeps only the names: the same render
+    // and the same static files, colliding with pages the same way.
+    let nowhere = Nowhere::default();
+    if let Err(d) = renderer.render_all(site, &render::jobs(site), |path, bytes| {
+        nowhere.write(path, bytes)
+    }) {
         found.errors(d);
     }
-    let mut outputs = rendered.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut problems = Vec::new();
-    for (name, path) in crate::theme::site_files(&root.join("static"), &mut problems) {
-        if outputs.contains(&name) {
-            problems.push(Diagnostic::file(
-                &path,
-                format!("`/{name}` is a page warraq generates: rename this static file"),
-            ));
-        }
-        outputs.insert(name);
+    if let Err(d) = crate::build::copy_static(root, &nowhere) {
+        found.errors(d);
     }
-    found.errors(problems);
-    outputs.extend(
-        crate::theme::default_static_files()
-            .into_iter()
-            .map(|(n, _)| n),
-    );
-    outputs
+    nowhere.into_names()
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@
 pub mod manifest;
 pub mod output;
 pub mod render;
+pub mod sink;
 pub mod site;
 pub mod spill;
 pub mod views;
@@ -473,11 +474,12 @@ fn collect_ok<T>(results: Vec<Result<T, Diagnostic>>, problems: &mut Vec<Diagnos
     ok
 }
 
-/// Copies the default theme's assets, then the site's `static/` over them. A static
-/// file may not take the place of a generated page.
+/// Copies the default theme's assets, then the site's `static/` over them, into `sink`
+/// (after the pages: a static file may not take the place of a generated page).
+/// Returns the files copied.
 pub(crate) fn copy_static(
     root: &Path,
-    staging: &output::Staging,
+    sink: &dyn sink::Sink,
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let own = theme::site_files(&root.join("static"), &mut problems);
@@ -486,13 +488,13 @@ pub(crate) fn copy_static(
         if own.iter().any(|(n, _)| *n == name) {
             continue;
         }
-        match staging.write(&name, bytes) {
+        match sink.write(&name, bytes) {
             Ok(()) => copied.push(name),
             Err(d) => problems.push(d),
         }
     }
     for (name, path) in own {
-        if staging.exists(&name) {
+        if sink.has(&name) {
             problems.push(Diagnostic::file(
                 &path,
                 format!("`/{name}` is a page warraq generates: rename this static file"),
@@ -500,7 +502,7 @@ pub(crate) fn copy_static(
             continue;
         }
         match std::fs::read(&path) {
-            Ok(bytes) => match staging.write(&name, &bytes) {
+            Ok(bytes) => match sink.write(&name, &bytes) {
                 Ok(()) => copied.push(name),
                 Err(d) => problems.push(d),
             },
