@@ -146,14 +146,15 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             found.push(Severity::Warning, l.in_file(path));
         }
     }
-    let pages = match crate::build::load_pages(root, &config) {
-        Ok(p) => p,
-        Err(e) => return found.stop(e),
-    };
+    let (pages, problems, targets) = crate::build::load_all(root, &config);
+    if !problems.is_empty() {
+        return found.stop(BuildFailed::from(problems).into());
+    }
     let left_out = drafts_left_out(&pages, opts.drafts);
     let assembled = site::assemble(
         config,
         pages,
+        std::sync::Arc::new(targets),
         site::AssembleOptions {
             drafts: opts.drafts,
         },

@@ -156,15 +156,15 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     // Search documents leave the pages so they can be dropped once the index is written.
     let documents = search::index::take_documents(&mut pages);
     timer.stage("load+parse");
-    let mut site = site::assemble(
+    let site = site::assemble(
         config,
         pages,
+        Arc::new(targets),
         site::AssembleOptions {
             drafts: opts.drafts,
         },
     )
     .map_err(BuildFailed::from)?;
-    site.targets = Arc::new(targets);
     timer.stage("assemble");
     let staging = output::Staging::create(&output, &lock)?;
     let mut keys = HashMap::new();
@@ -427,7 +427,7 @@ fn load_sources(
     let targets = links::Targets::new(pages.iter().map(|p| (p.rel.clone(), p.url.clone())));
     let again: Vec<usize> = (0..pages.len())
         .into_par_iter()
-        .filter(|&i| links_to_sources(&pages[i], &targets))
+        .filter(|&i| links::links_to_sources(&pages[i], &targets))
         .collect();
     let reloaded: Vec<(usize, Result<Page, Diagnostic>)> = again
         .into_par_iter()
@@ -448,18 +448,6 @@ fn load_sources(
         pages.remove(i);
     }
     (pages, problems, targets)
-}
-
-/// Whether a page's body links to a page's source file by its path: a link rendered as
-/// that page's URL.
-fn links_to_sources(page: &Page, targets: &links::Targets) -> bool {
-    page.links.iter().any(|l| {
-        !l.image
-            && matches!(
-                links::classify(&l.dest, &page.rel, ""),
-                links::Target::Source { rel: Some(rel), .. } if targets.url(&rel).is_some()
-            )
-    })
 }
 
 /// The successes, in order; the failures go to `problems`.

@@ -152,9 +152,13 @@ pub struct AssembleOptions {
     pub drafts: bool,
 }
 
+/// The site of `pages`: sorted, grouped in taxonomies and years, its URLs checked;
+/// `targets` (every source's URL) rewrites links written as paths to `.md` files when
+/// bodies are rendered. `build`, `serve` and `check` all assemble here.
 pub fn assemble(
     config: Config,
     pages: Vec<Arc<Page>>,
+    targets: Arc<crate::sources::links::Targets>,
     opts: AssembleOptions,
 ) -> Result<Site, Vec<Diagnostic>> {
     let (mut articles, standalone): (Vec<Arc<Page>>, Vec<Arc<Page>>) = pages
@@ -190,7 +194,7 @@ pub fn assemble(
         standalone,
         taxonomies,
         years,
-        targets: Arc::default(),
+        targets,
     };
     problems.extend(ensure_unique_urls(&site));
     if problems.is_empty() {
@@ -484,6 +488,7 @@ mod tests {
         assemble(
             Config::parse("title = \"t\"\n").unwrap(),
             pages,
+            Arc::default(),
             AssembleOptions::default(),
         )
     }
@@ -553,6 +558,7 @@ mod tests {
                 Arc::new(page("b", "2019-01-02", &["سياسة"])),
                 Arc::new(about),
             ],
+            Arc::default(),
             AssembleOptions::default(),
         )
         .err()

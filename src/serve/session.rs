@@ -404,11 +404,15 @@ impl Session {
         let content = self.root.join("content");
         let relinked = self.reload_one(path, &content);
         if relinked {
+            // The pages whose links name this file (by the rule the build uses): its
+            // URL appeared, changed or went.
+            let rel = path.strip_prefix(&content).unwrap_or(path);
             let linking: Vec<PathBuf> = self
                 .pages
                 .iter()
                 .filter(|(p, page)| {
-                    p.as_path() != path && page.links.iter().any(|l| l.dest.contains(".md"))
+                    p.as_path() != path
+                        && crate::sources::links::sources_linked(page).any(|r| r.starts_with(rel))
                 })
                 .map(|(p, _)| p.clone())
                 .collect();
@@ -519,16 +523,15 @@ impl Session {
 
     fn assemble(&self, config: Config) -> Result<Site> {
         let pages = self.pages.values().cloned().collect();
-        let mut site = site::assemble(
+        site::assemble(
             config,
             pages,
+            Arc::new(self.targets.clone()),
             site::AssembleOptions {
                 drafts: self.opts.drafts,
             },
         )
-        .map_err(BuildFailed::from)?;
-        site.targets = Arc::new(self.targets.clone());
-        Ok(site)
+        .map_err(|d| BuildFailed::from(d).into())
     }
 
     /// True when articles changed since the search index was last written.

@@ -69,6 +69,24 @@ impl Targets {
     }
 }
 
+/// The source files a page's body links to by their path (`../2019/x.md`), as paths
+/// under `content/`: links rendered as those pages' URLs.
+pub fn sources_linked(page: &crate::sources::page::Page) -> impl Iterator<Item = PathBuf> + '_ {
+    page.links
+        .iter()
+        .filter(|l| !l.image)
+        .filter_map(|l| match classify(&l.dest, &page.rel, "") {
+            Target::Source { rel: Some(rel), .. } => Some(rel),
+            _ => None,
+        })
+}
+
+/// Whether a page's body links to a page's source file by its path: a link rendered as
+/// that page's URL (one of `targets`).
+pub fn links_to_sources(page: &crate::sources::page::Page, targets: &Targets) -> bool {
+    sources_linked(page).any(|rel| targets.url(&rel).is_some())
+}
+
 /// What `dest`, written in the file at `from` (its path under `content/`), points at.
 /// `base_url` is the site's own, so absolute links to the site count as site paths.
 pub fn classify(dest: &str, from: &Path, base_url: &str) -> Target {
