@@ -154,63 +154,35 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         .collect();
     let stamp = manifest::stamp(root, &options, &sources, &stamps);
     // Search documents leave the pages so they can be dropped once the index is written.
-    let documents = search::index::take_documents(&mut pages);
+    let documents = Documents::Taken(search::index::take_documents(&mut pages));
     timer.stage("load+parse");
-    let site = site::assemble(
-        config,
-        pages,
-        Arc::new(targets),
-        site::AssembleOptions {
-            drafts: opts.drafts,
-        },
-    )
-    .map_err(BuildFailed::from)?;
-    timer.stage("assemble");
     let staging = output::Staging::create(&output, &lock)?;
-    let mut keys = HashMap::new();
-    // Before rendering, not after: the documents are freed before the renderer's list
-    // entries are built.
-    let search_files = if site.config.search {
-        let n = write_search(
-            &site,
+    let made = make(
+        Inputs {
+            root,
+            config,
+            pages,
+            targets,
+            drafts: opts.drafts,
+            templates,
             documents,
-            &vocabulary,
-            &previous,
-            &staging,
-            &mut keys,
-        )?;
-        timer.stage("search");
-        n
-    } else {
-        0
-    };
-    let renderer = templates
-        .and_then(|t| render::Renderer::with_templates(root, t, &site))
-        .map_err(BuildFailed::from)?;
-    timer.stage("templates");
-    let Plan {
-        render: jobs,
-        reuse,
-        keys: mut job_keys,
-    } = plan(&renderer, &site, &previous);
-    timer.stage("plan");
-    for path in &reuse {
-        staging
-            .link_previous(path)
-            .map_err(|d| BuildFailed::from(vec![d]))?;
-    }
-    // The search files' keys join the pages'.
-    job_keys.extend(keys);
-    // The manifest's text is made beside the pages, not after them, when one core would
-    // do it while the other waits.
-    let (rendered, manifest_lines) = rayon::join(
-        || renderer.render_all(&site, &jobs, |path, bytes| staging.write(path, bytes)),
-        || manifest::text_of(job_keys.iter().map(|(p, k)| (p.as_str(), *k))),
-    );
-    rendered.map_err(BuildFailed::from)?;
-    timer.stage("render+write");
-    let mut others = copy_static(root, &staging).map_err(BuildFailed::from)?;
-    let kept = staging.keep_host_files();
+            vocabulary: &vocabulary,
+            previous: &previous,
+        },
+        &staging,
+        &mut timer,
+    )?;
+    let Made {
+        site,
+        renderer,
+        job_keys,
+        manifest_lines,
+        rendered,
+        reused,
+        search_files,
+        mut others,
+        kept,
+    } = made;
     let assets = others.len() + kept.len();
     others.extend(kept.iter().cloned());
     let committed = staging.commit(Some(output::ManifestParts {
@@ -229,12 +201,144 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         output,
         up_to_date: false,
         articles,
-        files: reuse.len() + jobs.len() + search_files + assets,
+        files: reused + rendered + search_files.len() + assets,
         written: stats.written,
         unchanged: stats.unchanged,
         elapsed: started.elapsed(),
         kept,
         leftover: committed.leftover,
+    })
+}
+
+/// Where a run's search documents are: taken out of the pages (`build`: each is freed
+/// once the index is written) or left in them (`serve`: kept for the next index).
+pub(crate) enum Documents {
+    Taken(HashMap<PathBuf, search::index::Document>),
+    InPages,
+}
+
+/// What the stages after loading need.
+pub(crate) struct Inputs<'a> {
+    pub root: &'a Path,
+    pub config: Config,
+    pub pages: Vec<Arc<Page>>,
+    pub targets: links::Targets,
+    pub drafts: bool,
+    /// The site's templates, loaded before its articles (they say whether word counts
+    /// are shown); their errors are reported once the articles' are.
+    pub templates: Result<theme::Templates, Vec<Diagnostic>>,
+    pub documents: Documents,
+    pub vocabulary: &'a search::index::Vocabulary,
+    /// The last build's files and keys: what may be reused (nothing, for `serve`).
+    pub previous: &'a Manifest,
+}
+
+/// What the stages after loading made.
+pub(crate) struct Made {
+    pub site: site::Site,
+    pub renderer: render::Renderer,
+    /// Every job's file and key.
+    pub job_keys: Vec<(String, u64)>,
+    /// The manifest's lines for the jobs' and the search bundle's files.
+    pub manifest_lines: String,
+    /// Jobs rendered, and files reused from the last build.
+    pub rendered: usize,
+    pub reused: usize,
+    pub search_files: Vec<String>,
+    /// Files copied from the theme's and the site's `static/`.
+    pub others: Vec<String>,
+    /// Files kept from the previous output for the host ([`output::HOST_FILES`]).
+    pub kept: Vec<String>,
+}
+
+/// The stages after loading, one for `build` and for `serve`'s full rebuild: assemble
+/// the site, write the search bundle, make the renderer, plan (what the last build's
+/// output already holds is linked, not rendered), render, copy the static files, keep
+/// the host's files. Everything is written into `staging`; committing it is the
+/// caller's.
+pub(crate) fn make(
+    inputs: Inputs<'_>,
+    staging: &output::Staging,
+    timer: &mut StageTimer,
+) -> Result<Made> {
+    let Inputs {
+        root,
+        config,
+        pages,
+        targets,
+        drafts,
+        templates,
+        documents,
+        vocabulary,
+        previous,
+    } = inputs;
+    let site = site::assemble(
+        config,
+        pages,
+        Arc::new(targets),
+        site::AssembleOptions { drafts },
+    )
+    .map_err(BuildFailed::from)?;
+    timer.stage("assemble");
+    let mut search_keys = HashMap::new();
+    // Before rendering, not after: the documents are freed before the renderer's list
+    // entries are built.
+    let search_files = if site.config.search {
+        let files = write_search(
+            &site,
+            documents,
+            vocabulary,
+            previous,
+            staging,
+            &mut search_keys,
+        )?;
+        timer.stage("search");
+        files
+    } else {
+        Vec::new()
+    };
+    let renderer = templates
+        .and_then(|t| render::Renderer::with_templates(root, t, &site))
+        .map_err(BuildFailed::from)?;
+    timer.stage("templates");
+    let Plan {
+        render: jobs,
+        reuse,
+        keys: job_keys,
+    } = plan(&renderer, &site, previous);
+    timer.stage("plan");
+    for path in &reuse {
+        staging
+            .link_previous(path)
+            .map_err(|d| BuildFailed::from(vec![d]))?;
+    }
+    // The manifest's lines are made beside the pages, not after them, when one core
+    // would do it while the other waits.
+    let (rendered, manifest_lines) = rayon::join(
+        || renderer.render_all(&site, &jobs, |path, bytes| staging.write(path, bytes)),
+        || {
+            manifest::text_of(
+                job_keys
+                    .iter()
+                    .map(|(p, k)| (p.as_str(), *k))
+                    .chain(search_keys.iter().map(|(p, k)| (p.as_str(), *k))),
+            )
+        },
+    );
+    rendered.map_err(BuildFailed::from)?;
+    timer.stage("render+write");
+    let others = copy_static(root, staging).map_err(BuildFailed::from)?;
+    let kept = staging.keep_host_files();
+    Ok(Made {
+        site,
+        renderer,
+        job_keys,
+        manifest_lines,
+        rendered: jobs.len(),
+        reused: reuse.len(),
+        search_files,
+        others,
+        kept,
     })
 }
 
@@ -280,7 +384,7 @@ fn plan(renderer: &render::Renderer, site: &site::Site, previous: &Manifest) -> 
 }
 
 /// Prints how long each stage took when `WARRAQ_TIMINGS` is set (for profiling).
-struct StageTimer {
+pub(crate) struct StageTimer {
     on: bool,
     last: Instant,
     /// The process's CPU time (user + system) at `last`.
@@ -288,7 +392,7 @@ struct StageTimer {
 }
 
 impl StageTimer {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         let on = std::env::var_os("WARRAQ_TIMINGS").is_some();
         StageTimer {
             on,
@@ -297,7 +401,7 @@ impl StageTimer {
         }
     }
 
-    fn stage(&mut self, name: &str) {
+    pub(crate) fn stage(&mut self, name: &str) {
         if self.on {
             // Resident and peak memory so far, from Linux's /proc (blank elsewhere).
             let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -509,15 +613,20 @@ pub(crate) fn copy_static(
 /// many files it holds.
 fn write_search(
     site: &site::Site,
-    mut documents: HashMap<PathBuf, search::index::Document>,
+    documents: Documents,
     vocabulary: &search::index::Vocabulary,
     previous: &Manifest,
     staging: &output::Staging,
     keys: &mut HashMap<String, u64>,
-) -> Result<usize> {
-    let entries = search::bundle::entries(site, |p| {
-        documents.remove(&p.path).map(std::borrow::Cow::Owned)
-    })?;
+) -> Result<Vec<String>> {
+    let entries = match documents {
+        Documents::Taken(mut documents) => search::bundle::entries(site, |p| {
+            documents.remove(&p.path).map(std::borrow::Cow::Owned)
+        })?,
+        Documents::InPages => {
+            search::bundle::entries(site, |p| p.search.as_ref().map(std::borrow::Cow::Borrowed))?
+        }
+    };
     let key = search::bundle::key(&site.config, &entries);
     let prefix = format!("{}/", search::bundle::DIR);
     let old: Vec<(&String, &u64)> = previous
@@ -544,7 +653,6 @@ fn write_search(
         )
         .map_err(BuildFailed::from)?
     };
-    let n = files.len();
-    keys.extend(files.into_iter().map(|f| (f, key)));
-    Ok(n)
+    keys.extend(files.iter().map(|f| (f.clone(), key)));
+    Ok(files)
 }

@@ -146,33 +146,38 @@ impl Session {
         }
         self.targets = targets;
         self.ensure_nothing_broken()?;
-        let site = self.assemble(config.clone())?;
-        let renderer = Renderer::new(&self.root, &site).map_err(BuildFailed::from)?;
-        let keys = all_keys(&renderer, &site);
+        // The build's own stages, into a staging folder swapped in whole; nothing of an
+        // earlier build is reused, and the search documents stay in the pages for the
+        // next index.
         let staging = output::Staging::create(&self.output, &self.lock)?;
-        let jobs = render::jobs(&site);
-        renderer
-            .render_all(&site, &jobs, |path, bytes| staging.write(path, bytes))
-            .map_err(BuildFailed::from)?;
-        if site.config.search {
-            self.search.files = crate::search::bundle::write_site(
-                &site,
-                &self.search.vocabulary,
-                |path, bytes| staging.write(path, bytes),
-            )?;
-        }
-        copy_static_into(&self.root, &staging)?;
+        let made = crate::build::make(
+            crate::build::Inputs {
+                root: &self.root,
+                config: config.clone(),
+                pages: self.pages.values().cloned().collect(),
+                targets: self.targets.clone(),
+                drafts: self.opts.drafts,
+                templates: crate::theme::Templates::load(&self.root),
+                documents: crate::build::Documents::InPages,
+                vocabulary: &self.search.vocabulary,
+                previous: &Manifest::default(),
+            },
+            &staging,
+            &mut crate::build::StageTimer::new(),
+        )?;
         staging.commit(None)?;
+        self.search.files = made.search_files;
+        let keys: HashMap<String, u64> = made.job_keys.into_iter().collect();
         let changed = keys.keys().cloned().collect();
         self.state = Some(State {
             config,
-            site,
-            renderer,
+            site: made.site,
+            renderer: made.renderer,
             keys,
         });
         Ok(Update {
             changed,
-            rendered: jobs.len(),
+            rendered: made.rendered,
             css_only: false,
             elapsed: started.elapsed(),
         })
@@ -601,24 +606,6 @@ impl Failed {
         }
         self.error
     }
-}
-
-fn all_keys(renderer: &Renderer, site: &Site) -> HashMap<String, u64> {
-    render::jobs(site)
-        .into_par_iter()
-        .map(|job| {
-            (
-                render::file_for_url(&render::job_url(site, job)),
-                renderer.job_key(site, job),
-            )
-        })
-        .collect()
-}
-
-fn copy_static_into(root: &Path, staging: &output::Staging) -> Result<()> {
-    crate::build::copy_static(root, staging).map_err(BuildFailed::from)?;
-    staging.keep_host_files();
-    Ok(())
 }
 
 #[cfg(test)]
