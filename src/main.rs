@@ -146,40 +146,14 @@ fn run(cli: Cli) -> Result<()> {
             output,
             base_url,
             drafts,
-        } => {
-            let opts = warraq::BuildOptions {
+        } => build(
+            &root,
+            &warraq::BuildOptions {
                 output,
                 base_url,
                 drafts,
-            };
-            let r = warraq::build_before_exit(&root, &opts)?;
-            if r.up_to_date {
-                println!(
-                    "{} is up to date: no input changed since the last build ({} ms)",
-                    r.output.display(),
-                    r.elapsed.as_millis()
-                );
-                return Ok(());
-            }
-            println!(
-                "built {} articles into {}: {} files ({} written, {} unchanged) in {} ms",
-                r.articles,
-                r.output.display(),
-                r.files,
-                r.written,
-                r.unchanged,
-                r.elapsed.as_millis()
-            );
-            if !r.kept.is_empty() {
-                println!(
-                    "kept from the previous output for the host: {} (put them in static/ to make them part of the site)",
-                    r.kept.join(", ")
-                );
-            }
-            if let Some(leftover) = &r.leftover {
-                eprintln!("warning: {leftover}");
-            }
-        }
+            },
+        ),
         Command::Serve {
             root,
             port,
@@ -192,37 +166,22 @@ fn run(cli: Cli) -> Result<()> {
             bind,
             drafts,
             open,
-        })?,
-        Command::Init { dir } => {
-            let files = warraq::scaffold::init(&dir, today())?;
-            println!(
-                "created a new site in {} ({} files)",
-                dir.display(),
-                files.len()
-            );
-            println!("next: cd {} && warraq build", dir.display());
-        }
+        }),
+        Command::Init { dir } => init(&dir),
         Command::New {
             title,
             root,
             author,
-        } => {
-            let config = warraq::load_config(&root, &warraq::BuildOptions::default())?;
-            let author = author.or(config.default_author);
-            let path = warraq::scaffold::new_article(&root, &title, author.as_deref(), today())?;
-            println!(
-                "created {} (a draft: remove `draft: true` to publish)",
-                path.display()
-            );
-        }
+        } => new(&root, &title, author),
         Command::Check {
             root,
             drafts,
             external,
             skip,
             timeout,
-        } => {
-            let opts = warraq::check::CheckOptions {
+        } => check(
+            &root,
+            &warraq::check::CheckOptions {
                 drafts,
                 today: today(),
                 external: external.then(|| warraq::check::ExternalOptions {
@@ -230,9 +189,8 @@ fn run(cli: Cli) -> Result<()> {
                     timeout: std::time::Duration::from_secs(timeout.max(1)),
                     ..Default::default()
                 }),
-            };
-            check(&root, &opts)?;
-        }
+            },
+        ),
         Command::Import {
             file,
             date,
@@ -248,8 +206,61 @@ fn run(cli: Cli) -> Result<()> {
             };
             let path = import(&file, &opts, &out, force)?;
             println!("wrote {}", path.display());
+            Ok(())
         }
     }
+}
+
+fn build(root: &std::path::Path, opts: &warraq::BuildOptions) -> Result<()> {
+    let r = warraq::build_before_exit(root, opts)?;
+    if r.up_to_date {
+        println!(
+            "{} is up to date: no input changed since the last build ({} ms)",
+            r.output.display(),
+            r.elapsed.as_millis()
+        );
+        return Ok(());
+    }
+    println!(
+        "built {} articles into {}: {} files ({} written, {} unchanged) in {} ms",
+        r.articles,
+        r.output.display(),
+        r.files,
+        r.written,
+        r.unchanged,
+        r.elapsed.as_millis()
+    );
+    if !r.kept.is_empty() {
+        println!(
+            "kept from the previous output for the host: {} (put them in static/ to make them part of the site)",
+            r.kept.join(", ")
+        );
+    }
+    if let Some(leftover) = &r.leftover {
+        eprintln!("warning: {leftover}");
+    }
+    Ok(())
+}
+
+fn init(dir: &std::path::Path) -> Result<()> {
+    let files = warraq::scaffold::init(dir, today())?;
+    println!(
+        "created a new site in {} ({} files)",
+        dir.display(),
+        files.len()
+    );
+    println!("next: cd {} && warraq build", dir.display());
+    Ok(())
+}
+
+fn new(root: &std::path::Path, title: &str, author: Option<String>) -> Result<()> {
+    let config = warraq::load_config(root, &warraq::BuildOptions::default())?;
+    let author = author.or(config.default_author);
+    let path = warraq::scaffold::new_article(root, title, author.as_deref(), today())?;
+    println!(
+        "created {} (a draft: remove `draft: true` to publish)",
+        path.display()
+    );
     Ok(())
 }
 
