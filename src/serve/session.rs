@@ -65,14 +65,51 @@ pub struct Session {
     broken: BTreeMap<PathBuf, Diagnostic>,
     /// URL of every source file, for links written as paths to `.md` files.
     targets: Targets,
-    /// A template change has not been applied yet (it failed, or another file did):
-    /// the templates must be loaded again by the next update.
-    templates_pending: bool,
-    /// The site held may not match `pages` (an update failed after pages were read
-    /// again): the next update assembles it anew.
-    site_stale: bool,
-    state: Option<State>,
+    held: Held,
     search: SearchState,
+}
+
+/// What the session holds.
+enum Held {
+    /// No build: none yet, or the last full rebuild failed. The next update rebuilds.
+    Nothing,
+    /// A build, behind the files by what an update that failed left undone.
+    Built { state: Box<State>, behind: Behind },
+}
+
+/// How far the build held is behind the files after an update failed part-way (a
+/// broken template, or a broken article elsewhere): the next update makes up for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+enum Behind {
+    /// The site and the templates held are what the files say.
+    #[default]
+    Nothing,
+    /// Pages were read again but the site was not assembled from them.
+    Site,
+    /// A template changed and was not loaded.
+    Templates,
+    /// Both.
+    SiteAndTemplates,
+}
+
+impl Behind {
+    fn site(self) -> bool {
+        matches!(self, Behind::Site | Behind::SiteAndTemplates)
+    }
+
+    fn templates(self) -> bool {
+        matches!(self, Behind::Templates | Behind::SiteAndTemplates)
+    }
+
+    /// This, and the site or templates more.
+    fn and(self, site: bool, templates: bool) -> Behind {
+        match (self.site() || site, self.templates() || templates) {
+            (false, false) => Behind::Nothing,
+            (true, false) => Behind::Site,
+            (false, true) => Behind::Templates,
+            (true, true) => Behind::SiteAndTemplates,
+        }
+    }
 }
 
 /// The search index is built by [`Session::rebuild`] but not by [`Session::apply`]: an
@@ -104,9 +141,7 @@ impl Session {
             pages: BTreeMap::new(),
             broken: BTreeMap::new(),
             targets: Targets::default(),
-            templates_pending: false,
-            site_stale: false,
-            state: None,
+            held: Held::Nothing,
             search: SearchState::default(),
         })
     }
@@ -125,10 +160,8 @@ impl Session {
         // While the session writes in place, the manifest of the last `build` no longer
         // describes the output: remove it so a crash cannot leave it trusted.
         Manifest::remove(&self.output);
-        self.state = None;
-        // Without a state, the next update is a rebuild too: it loads the templates.
-        self.templates_pending = false;
-        self.site_stale = false;
+        // Without a build held, the next update is a rebuild too.
+        self.held = Held::Nothing;
         let config = load_config(&self.root, &self.opts)?;
         self.pages.clear();
         self.broken.clear();
@@ -169,12 +202,15 @@ impl Session {
         self.search.files = made.search_files;
         let keys: HashMap<String, u64> = made.job_keys.into_iter().collect();
         let changed = keys.keys().cloned().collect();
-        self.state = Some(State {
-            config,
-            site: made.site,
-            renderer: made.renderer,
-            keys,
-        });
+        self.held = Held::Built {
+            state: Box::new(State {
+                config,
+                site: made.site,
+                renderer: made.renderer,
+                keys,
+            }),
+            behind: Behind::Nothing,
+        };
         Ok(Update {
             changed,
             rendered: made.rendered,
@@ -185,7 +221,7 @@ impl Session {
 
     /// Applies changes seen on disk. On error nothing was written.
     pub fn apply(&mut self, changes: &[Change]) -> Result<Update> {
-        let needs_full = self.state.is_none() || changes.contains(&Change::Config);
+        let needs_full = matches!(self.held, Held::Nothing) || changes.contains(&Change::Config);
         if needs_full {
             return self.rebuild();
         }
@@ -235,24 +271,32 @@ impl Session {
             });
         }
         // Remembered until applied: an update that fails (a broken template, or a
-        // broken article elsewhere) must not leave the old templates in use.
-        self.templates_pending |= templates_changed;
-        let site_was_current = !self.site_stale;
-        self.site_stale |= content_changed;
+        // broken article elsewhere) must not leave the old templates or site in use.
+        let Held::Built { state, behind } = std::mem::replace(&mut self.held, Held::Nothing) else {
+            unreachable!("a rebuild was asked above");
+        };
+        let was_behind = behind;
+        let behind = behind.and(content_changed, templates_changed);
+        self.held = Held::Built { state, behind };
         self.ensure_nothing_broken()?;
-        let mut state = self.state.take().expect("checked above");
+        let Held::Built { mut state, .. } = std::mem::replace(&mut self.held, Held::Nothing) else {
+            unreachable!("held just above");
+        };
         // Pages edited in place (the usual keystroke-and-save) skip assembling the site.
-        let in_place = (site_was_current && !self.templates_pending && content_changed)
+        let in_place = (was_behind == Behind::Nothing && behind == Behind::Site)
             .then(|| in_place_edits(edits))
             .flatten();
         let result = match in_place.and_then(|swaps| self.update_in_place(&mut state, &swaps)) {
             Some(result) => result,
-            None => self.update_outputs(&mut state, content_changed, self.templates_pending),
+            None => self.update_outputs(&mut state, behind.site(), behind.templates()),
         };
-        self.state = Some(state);
+        let behind = if result.is_ok() {
+            Behind::Nothing
+        } else {
+            behind
+        };
+        self.held = Held::Built { state, behind };
         let (rendered, written) = result?;
-        self.templates_pending = false;
-        self.site_stale = false;
         changed.extend(written);
         Ok(Update {
             changed,
@@ -448,7 +492,10 @@ impl Session {
             forgot |= self.pages.len() != before;
             return forgot;
         }
-        let config = &self.state.as_ref().expect("apply checked the state").config;
+        let Held::Built { state, .. } = &self.held else {
+            unreachable!("apply checked that a build is held");
+        };
+        let config = &state.config;
         let source = match crate::sources::content::Source::read(path, content) {
             Ok(s) => s,
             Err(d) => {
@@ -547,9 +594,12 @@ impl Session {
     /// Writes the search index of the site as it is now, in place (see [`SearchState`]).
     pub fn refresh_search(&mut self) -> Result<Update> {
         let started = Instant::now();
-        let Some(state) = self.state.as_ref().filter(|s| s.site.config.search) else {
+        let Held::Built { state, .. } = &self.held else {
             return Ok(Update::default());
         };
+        if !state.site.config.search {
+            return Ok(Update::default());
+        }
         let (files, changed) = crate::search::bundle::write_in_place(
             &state.site,
             &self.search.vocabulary,
@@ -567,7 +617,7 @@ impl Session {
 
     /// Saves the manifest so the next `build` can reuse this session's output.
     pub fn save_manifest(&self) {
-        if let Some(state) = &self.state {
+        if let Held::Built { state, .. } = &self.held {
             let _ = Manifest::of_output(&self.output, 0, state.keys.clone()).save(&self.output);
         }
     }
@@ -792,6 +842,33 @@ mod tests {
         let html =
             fs::read_to_string(s.output().join("articles/الناتو-بعد-الجائحة/index.html")).unwrap();
         assert!(html.starts_with("<p>الناتو بعد الجائحة"), "{html}");
+    }
+
+    /// An article edit that came with a broken template is applied once the template
+    /// alone is fixed: the site held is assembled from the edited pages, not kept.
+    #[test]
+    fn an_edit_that_failed_with_a_template_is_applied_when_the_template_is_fixed() {
+        let (dir, mut s) = fixture();
+        let template = dir.path().join("templates/article.html");
+        fs::create_dir_all(template.parent().unwrap()).unwrap();
+        let path = article(dir.path(), "الناتو");
+        let text = fs::read_to_string(&path).unwrap();
+        fs::write(
+            &path,
+            text.replacen("الناتو بعد الجائحة", "عنوان جديد للناتو", 1),
+        )
+        .unwrap();
+        fs::write(&template, "{% if %}").unwrap();
+        assert!(s
+            .apply(&[Change::Content(path), Change::Template(template.clone())])
+            .is_err());
+        fs::write(&template, "<p>{{ page.title }}</p>").unwrap();
+        s.apply(&[Change::Template(template)]).unwrap();
+        let home = fs::read_to_string(s.output().join("index.html")).unwrap();
+        assert!(
+            home.contains("عنوان جديد للناتو"),
+            "the lists show the new title"
+        );
     }
 
     #[test]
