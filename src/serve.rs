@@ -16,8 +16,8 @@ pub mod watch;
 
 use crate::basics::error::BuildFailed;
 use crate::build::BuildOptions;
-use crate::serve::session::{Change, Session, Update};
-use crate::serve::watch::{Batch, Watcher};
+use crate::serve::session::{Session, Update};
+use crate::serve::watch::{Batch, Change, Watcher};
 use anyhow::{bail, Context as _, Result};
 use http::App;
 use live::Live;

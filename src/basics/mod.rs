@@ -1,5 +1,7 @@
 //! Basics every part uses: problems found in a user's files, as `path:line:col: message`
-//! ([`error`]), and the site's settings read from `site.toml` ([`config`]).
+//! ([`error`]), the site's settings read from `site.toml` ([`config`]), and bytes that
+//! wait on disk rather than in memory while a build runs ([`spill`]).
 
 pub mod config;
 pub mod error;
+pub mod spill;

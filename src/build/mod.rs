@@ -23,11 +23,11 @@ pub mod output;
 pub mod render;
 pub mod sink;
 pub mod site;
-pub mod spill;
 pub mod views;
 
 use crate::basics::config::{self, Config};
 use crate::basics::error::{BuildFailed, Diagnostic};
+use crate::basics::spill;
 use crate::search;
 use crate::sources::page::{self, Page};
 use crate::sources::{content, links};

@@ -1,10 +1,13 @@
 //! Where a run of the pipeline puts its files. `build` stages them beside the output
-//! and swaps them in whole ([`crate::build::output::Staging`]); `check` writes nothing
-//! and keeps only their names ([`Nowhere`]). The stages that make files (rendering, the
-//! static files, the search bundle) write through a [`Sink`] and do not know which.
+//! and swaps them in whole ([`crate::build::output::Staging`]); `serve`'s updates write
+//! each file into the live output, atomically, when its bytes changed ([`InPlace`]);
+//! `check` writes nothing and keeps only their names ([`Nowhere`]). The stages that make
+//! files (rendering, the static files, the search bundle) write through a [`Sink`] and
+//! do not know which.
 
 use crate::basics::error::Diagnostic;
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashSet};
+use std::path::Path;
 use std::sync::Mutex;
 
 /// Takes the files a run makes, by their path under the output (`/`-separated).
@@ -53,6 +56,63 @@ impl Sink for Nowhere {
 
     fn has(&self, rel: &str) -> bool {
         self.names
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(rel)
+    }
+}
+
+/// A sink into a live output folder (the dev server's): each file is written in place,
+/// atomically, when its bytes changed; the files that changed are remembered.
+pub struct InPlace<'a> {
+    output: &'a Path,
+    taken: Mutex<HashSet<String>>,
+    changed: Mutex<Vec<String>>,
+}
+
+impl<'a> InPlace<'a> {
+    pub fn new(output: &'a Path) -> Self {
+        InPlace {
+            output,
+            taken: Mutex::default(),
+            changed: Mutex::default(),
+        }
+    }
+
+    /// Removes the files of `before` that this run did not make (and their folders
+    /// left empty); they count as changed.
+    pub fn remove_vanished<'s>(&self, before: impl IntoIterator<Item = &'s String>) {
+        let taken = self.taken.lock().unwrap_or_else(|e| e.into_inner());
+        let mut changed = self.changed.lock().unwrap_or_else(|e| e.into_inner());
+        for gone in before.into_iter().filter(|f| !taken.contains(*f)) {
+            crate::build::output::remove_in_place(self.output, gone);
+            changed.push(gone.clone());
+        }
+    }
+
+    /// The files written (their bytes changed) or removed.
+    pub fn into_changed(self) -> Vec<String> {
+        self.changed.into_inner().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Sink for InPlace<'_> {
+    fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
+        self.taken
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_owned());
+        if crate::build::output::write_in_place(self.output, rel, bytes)? {
+            self.changed
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(rel.to_owned());
+        }
+        Ok(())
+    }
+
+    fn has(&self, rel: &str) -> bool {
+        self.taken
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .contains(rel)

@@ -285,34 +285,6 @@ where
     )
 }
 
-/// [`write_site`] into a live output folder (the dev server's), each file in place,
-/// removing the files of the previous bundle (`old`) it no longer has. Returns the
-/// bundle's files and those that changed.
-pub fn write_in_place(
-    site: &Site,
-    vocabulary: &Vocabulary,
-    output: &std::path::Path,
-    old: &[String],
-) -> Result<(Vec<String>, Vec<String>)> {
-    let written = std::sync::Mutex::new(Vec::new());
-    let files = write_site(site, vocabulary, |path, bytes| {
-        if crate::build::output::write_in_place(output, path, bytes)? {
-            written
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .push(path.to_owned());
-        }
-        Ok(())
-    })?;
-    let mut changed = written.into_inner().unwrap_or_else(|e| e.into_inner());
-    let kept: std::collections::HashSet<&String> = files.iter().collect();
-    for gone in old.iter().filter(|f| !kept.contains(f)) {
-        crate::build::output::remove_in_place(output, gone);
-        changed.push(gone.clone());
-    }
-    Ok((files, changed))
-}
-
 /// Writes the bundle for `entries` (page numbers are their order) through `write`
 /// (paths relative to the output). Returns the paths written.
 pub fn write<W>(

@@ -17,7 +17,7 @@
 //! downloads are 29% smaller.
 //! The index chunks are compressed at level 1 too ([`crate::search::bundle`] says why).
 
-use crate::build::spill::{Kept, Store};
+use crate::basics::spill::{Kept, Store};
 use libdeflater::{CompressionLvl, Compressor};
 
 /// The end of a gzip stream: raw deflate data whose last block is final, waiting for

@@ -6,7 +6,7 @@
 //! author's own text, shown in result excerpts) is compressed ([`crate::search::gzip::Ending`]).
 //! After rendering, [`crate::search::bundle`] turns the documents into the index.
 
-use crate::build::spill::Store;
+use crate::basics::spill::Store;
 use crate::search::gzip;
 // hashbrown's default hasher (foldhash) is several times faster than std's on the short
 // words hashed here, ten million times on a 10,000-article archive.

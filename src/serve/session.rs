@@ -11,8 +11,10 @@ use crate::basics::config::Config;
 use crate::basics::error::{BuildFailed, Diagnostic};
 use crate::build::manifest::Manifest;
 use crate::build::render::{self, Job, Renderer};
+use crate::build::sink::{InPlace, Sink as _};
 use crate::build::site::{self, Site};
 use crate::build::{load_config, output, BuildOptions};
+use crate::serve::watch::Change;
 use crate::sources::links::Targets;
 use crate::sources::page::Page;
 use anyhow::Result;
@@ -21,19 +23,6 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-
-/// What changed on disk, as the watcher classifies it.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum Change {
-    /// An article or page under `content/` (created, edited or deleted).
-    Content(PathBuf),
-    /// Anything under `templates/`.
-    Template(PathBuf),
-    /// A file under `static/`.
-    Static(PathBuf),
-    /// `site.toml`.
-    Config,
-}
 
 /// What an update did to the output.
 #[derive(Debug, Clone, Default)]
@@ -413,22 +402,13 @@ impl Session {
             .collect();
         // Every file of the last output is made again (the usual case): none to remove.
         let kept = keyed.iter().filter(|(_, _, _, had, _)| *had).count();
-        let written = std::sync::Mutex::new(Vec::new());
-        let rendered = renderer.render_all(site, &stale, |path, bytes| {
-            if output::write_in_place(&self.output, path, bytes)? {
-                written
-                    .lock()
-                    .expect("no panics while holding")
-                    .push(path.to_owned());
-            }
-            Ok(())
-        });
-        let mut changed = written.into_inner().expect("no panics while holding");
+        let sink = InPlace::new(&self.output);
+        let rendered = renderer.render_all(site, &stale, |path, bytes| sink.write(path, bytes));
         if let Err(problems) = rendered {
             // Files rendered before the failure are already on disk.
             return Err(Failed {
                 error: BuildFailed::from(problems).into(),
-                written: changed,
+                written: sink.into_changed(),
             });
         }
         let jobs = keyed.len();
@@ -436,14 +416,9 @@ impl Session {
             keyed.into_iter().map(|(_, f, k, ..)| (f, k)).collect();
         // (Counting kept files proves nothing if two jobs shared a file.)
         if kept != state.keys.len() || new_keys.len() != jobs {
-            for old in state.keys.keys() {
-                if !new_keys.contains_key(old) {
-                    output::remove_in_place(&self.output, old);
-                    changed.push(old.clone());
-                }
-            }
+            sink.remove_vanished(state.keys.keys().filter(|f| !new_keys.contains_key(*f)));
         }
-        Ok((stale.len(), changed, new_keys))
+        Ok((stale.len(), sink.into_changed(), new_keys))
     }
 
     /// Parses one changed (or deleted) file again. When that changes the URL a source
@@ -600,12 +575,14 @@ impl Session {
         if !state.site.config.search {
             return Ok(Update::default());
         }
-        let (files, changed) = crate::search::bundle::write_in_place(
+        let sink = InPlace::new(&self.output);
+        let files = crate::search::bundle::write_site(
             &state.site,
             &self.search.vocabulary,
-            &self.output,
-            &self.search.files,
+            |path, bytes| sink.write(path, bytes),
         )?;
+        sink.remove_vanished(&self.search.files);
+        let changed = sink.into_changed();
         self.search.files = files;
         self.search.stale = false;
         Ok(Update {

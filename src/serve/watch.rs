@@ -9,7 +9,6 @@
 //! renaming it over the article is seen as the article changing, whatever order the
 //! events came in.
 
-use crate::serve::session::Change;
 use anyhow::{Context as _, Result};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::RecursiveMode;
@@ -18,6 +17,19 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
+
+/// What changed on disk, as the watcher classifies it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Change {
+    /// An article or page under `content/` (created, edited or deleted).
+    Content(PathBuf),
+    /// Anything under `templates/`.
+    Template(PathBuf),
+    /// A file under `static/`.
+    Static(PathBuf),
+    /// `site.toml`.
+    Config,
+}
 
 /// How long an event is held before it is handed over: long enough that the events of
 /// one save (write, rename, delete of the backup) travel together, short enough to be

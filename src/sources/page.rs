@@ -2,7 +2,7 @@
 
 use crate::basics::config::Config;
 use crate::basics::error::{Diagnostic, Located};
-use crate::build::spill::{Kept, Store};
+use crate::basics::spill::{Kept, Store};
 use crate::search::index::{Document, Vocabulary};
 use crate::sources::content::ContentDir;
 use crate::sources::front_matter::{self, SourceRef};

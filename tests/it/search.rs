@@ -650,7 +650,8 @@ fn the_index_is_rebuilt_only_when_an_article_changes() {
 
 #[test]
 fn serve_defers_the_index_until_asked() {
-    use warraq::serve::session::{Change, Session};
+    use warraq::serve::session::Session;
+    use warraq::serve::watch::Change;
     let site = copy_site("site");
     let mut s = Session::new(site.path(), warraq::BuildOptions::default()).unwrap();
     s.rebuild().unwrap();
