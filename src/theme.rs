@@ -35,7 +35,7 @@ impl Templates {
         let dir = root.join("templates");
         for (name, path) in site_files(&dir, &mut problems) {
             let text = match std::fs::read(&path) {
-                Ok(bytes) => crate::sources::content::decode(bytes).map_err(|e| e.in_file(&path)),
+                Ok(bytes) => crate::basics::decode::decode(bytes).map_err(|e| e.in_file(&path)),
                 Err(e) => Err(Diagnostic::file(&path, format!("cannot read: {e}"))),
             };
             match text {
@@ -284,7 +284,7 @@ pub fn site_files(dir: &Path, problems: &mut Vec<Diagnostic>) -> Vec<(String, Pa
                     continue;
                 }
                 Err(e) => {
-                    problems.push(crate::sources::content::symlink_broken(path, &e));
+                    problems.push(crate::basics::error::symlink_broken(path, &e));
                     continue;
                 }
             }

@@ -192,7 +192,7 @@ impl Config {
     /// Drops the characters XML forbids from the texts pages and feeds show, however
     /// `site.toml` spelled them (a TOML escape such as `"\u0008"` included).
     fn clean(&mut self) {
-        use crate::sources::content::clean_text as c;
+        use crate::basics::decode::clean_text as c;
         c(&mut self.title);
         c(&mut self.description);
         self.default_author.iter_mut().for_each(c);

@@ -67,6 +67,23 @@ impl fmt::Display for Diagnostic {
     }
 }
 
+/// A symlink that cannot be followed, in words that say what to do: one that leads
+/// back to itself, or one whose target is gone.
+pub fn symlink_broken(path: &Path, e: &std::io::Error) -> Diagnostic {
+    if e.raw_os_error() == Some(40) {
+        // ELOOP
+        Diagnostic::file(
+            path,
+            "symlink loop (the link leads back to itself): remove the link or point it at a file",
+        )
+    } else {
+        Diagnostic::file(
+            path,
+            format!("broken symlink (its target does not exist: {e}): remove the link or restore its target"),
+        )
+    }
+}
+
 /// The build found problems in the site's files; nothing was written.
 #[derive(Debug, Clone)]
 pub struct BuildFailed {

@@ -21,6 +21,7 @@
 pub mod manifest;
 pub mod output;
 pub mod render;
+pub mod search_stage;
 pub mod sink;
 pub mod site;
 pub mod views;
@@ -154,7 +155,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         .collect();
     let stamp = manifest::stamp(root, &options, &sources, &stamps);
     // Search documents leave the pages so they can be dropped once the index is written.
-    let documents = Documents::Taken(search::index::take_documents(&mut pages));
+    let documents = Documents::Taken(page::take_documents(&mut pages));
     timer.stage("load+parse");
     let staging = output::Staging::create(&output, &lock)?;
     let made = make(
@@ -465,7 +466,8 @@ pub fn load_config(root: &Path, opts: &BuildOptions) -> Result<Config> {
             path.display()
         )
     })?;
-    let text = content::decode(text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
+    let text = crate::basics::decode::decode(text)
+        .map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     let mut config = Config::parse(&text).map_err(|e| BuildFailed::from(vec![e.in_file(&path)]))?;
     if let Some(url) = &opts.base_url {
         config::ensure_base_url(url).map_err(|m| anyhow::anyhow!("--base-url {m}"))?;
@@ -620,14 +622,14 @@ fn write_search(
     keys: &mut HashMap<String, u64>,
 ) -> Result<Vec<String>> {
     let entries = match documents {
-        Documents::Taken(mut documents) => search::bundle::entries(site, |p| {
+        Documents::Taken(mut documents) => search_stage::entries(site, |p| {
             documents.remove(&p.path).map(std::borrow::Cow::Owned)
         })?,
         Documents::InPages => {
-            search::bundle::entries(site, |p| p.search.as_ref().map(std::borrow::Cow::Borrowed))?
+            search_stage::entries(site, |p| p.search.as_ref().map(std::borrow::Cow::Borrowed))?
         }
     };
-    let key = search::bundle::key(&site.config, &entries);
+    let key = search_stage::key(&site.config, &entries);
     let prefix = format!("{}/", search::bundle::DIR);
     let old: Vec<(&String, &u64)> = previous
         .keys

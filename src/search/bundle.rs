@@ -12,12 +12,8 @@
 //! [`MAX_BODY_POSITIONS`] body positions are kept per word and page, and a fragment's
 //! `content` is the author's own text, from which the search page cuts excerpts.
 
-use crate::basics::config::Config;
 use crate::basics::error::Diagnostic;
-use crate::build::site::{Site, TaxonomyKind};
 use crate::search::index::{Document, Vocabulary};
-use crate::sources::page::Page;
-use crate::text::i18n::Localizer;
 use anyhow::{Context as _, Result};
 use minicbor::Encoder;
 use pagefind_stem::{Algorithm, Stemmer};
@@ -68,7 +64,7 @@ pub const DIR: &str = "pagefind";
 pub struct Entry<'a> {
     /// Owned when the caller gave it up: then its parts are freed as soon as written.
     pub doc: Cow<'a, Document>,
-    /// The article's version ([`Page::version`]).
+    /// The article's version (its page's `version`).
     pub version: u64,
     /// Shown in results: `title`, `date`, `topic`, … (as displayed).
     pub meta: BTreeMap<&'static str, String>,
@@ -76,52 +72,6 @@ pub struct Entry<'a> {
     pub filters: BTreeMap<&'static str, Vec<String>>,
     /// The start of its fragment: `pagefind_dcd{"filters":…,"meta":…,`.
     start: Vec<u8>,
-}
-
-/// The entries of the articles of `site` that have a search document (`doc`), newest
-/// first. Dates are displayed as the site's lists display them, in the site's language.
-pub fn entries<'a, D>(site: &'a Site, mut doc: D) -> Result<Vec<Entry<'a>>>
-where
-    D: FnMut(&'a Page) -> Option<Cow<'a, Document>>,
-{
-    let c = &site.config;
-    let loc = Localizer::new(&[c.language.as_str()], c.digits, c.hijri)?;
-    let docs: Vec<(&Page, Cow<'a, Document>)> = site
-        .articles
-        .iter()
-        .filter_map(|p| Some((&**p, doc(p)?)))
-        .collect();
-    Ok(docs
-        .into_par_iter()
-        .map(|(page, doc)| {
-            let mut meta = BTreeMap::from([
-                ("title", page.title.clone()),
-                ("date", loc.date(page.date, &c.language)),
-            ]);
-            let mut filters = BTreeMap::from([("year", vec![page.date.year().to_string()])]);
-            if let Some(s) = &page.subtitle {
-                meta.insert("subtitle", s.clone());
-            }
-            for (kind, spelling, field, url) in [
-                (TaxonomyKind::Topics, &page.topic, "topic", "topic_url"),
-                (TaxonomyKind::Authors, &page.author, "author", "author_url"),
-            ] {
-                let Some(spelling) = spelling else { continue };
-                let term = site
-                    .taxonomies
-                    .iter()
-                    .find(|t| t.kind == kind)
-                    .and_then(|t| t.term(spelling));
-                let name = term.map_or(spelling.as_str(), |t| t.name.as_str());
-                meta.insert(field, name.to_owned());
-                if let Some(t) = term {
-                    meta.insert(url, t.url.clone());
-                }
-                filters.insert(field, vec![name.to_owned()]);
-            }
-            Entry::new(doc, page.version, meta, filters)
-        })
-        .collect())
 }
 
 impl<'a> Entry<'a> {
@@ -149,12 +99,12 @@ impl<'a> Entry<'a> {
     }
 }
 
-/// A hash of everything the bundle is made of: the settings, and each article's
-/// version and the metadata its result shows (term names change with other articles).
-pub fn key(config: &Config, entries: &[Entry<'_>]) -> u64 {
+/// A hash of everything the bundle is made of: `settings` (a hash of the site's settings
+/// and of the program making it), Pagefind's version, and each article's version and the
+/// metadata its result shows (term names change with other articles).
+pub fn key(settings: u64, entries: &[Entry<'_>]) -> u64 {
     let mut h = Xxh3::new();
-    h.update(format!("{config:?}").as_bytes());
-    crate::build::manifest::write_binary(&mut h);
+    h.update(&settings.to_le_bytes());
     h.update(PAGEFIND_VERSION.as_bytes());
     for e in entries {
         h.update(&e.version.to_le_bytes());
@@ -269,20 +219,6 @@ impl Engine {
         }
         Ok(engine)
     }
-}
-
-/// Writes the bundle of `site` from each article's own document ([`Page::search`])
-/// through `write`. Returns the paths written.
-pub fn write_site<W>(site: &Site, vocabulary: &Vocabulary, write: W) -> Result<Vec<String>>
-where
-    W: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
-{
-    let entries = entries(site, |p| p.search.as_ref().map(Cow::Borrowed))?;
-    let engine = Engine::load(&site.config.language)?;
-    Ok(
-        self::write(&site.config.language, entries, vocabulary, &engine, write)
-            .map_err(crate::basics::error::BuildFailed::from)?,
-    )
 }
 
 /// Writes the bundle for `entries` (page numbers are their order) through `write`

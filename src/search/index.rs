@@ -241,21 +241,6 @@ impl Document {
     }
 }
 
-/// Takes the search documents out of `pages`, by file.
-pub fn take_documents(
-    pages: &mut [std::sync::Arc<crate::sources::page::Page>],
-) -> std::collections::HashMap<std::path::PathBuf, Document> {
-    pages
-        .iter_mut()
-        .filter(|p| p.search.is_some())
-        // Just loaded, each page has one owner: nothing is cloned.
-        .filter_map(|p| {
-            let page = std::sync::Arc::make_mut(p);
-            Some((page.path.clone(), page.search.take()?))
-        })
-        .collect()
-}
-
 /// Strings numbered in order of first sight, back to back in one buffer and found
 /// through a hash table: no allocation per string.
 #[derive(Default)]

@@ -576,7 +576,7 @@ impl Session {
             return Ok(Update::default());
         }
         let sink = InPlace::new(&self.output);
-        let files = crate::search::bundle::write_site(
+        let files = crate::build::search_stage::write_site(
             &state.site,
             &self.search.vocabulary,
             |path, bytes| sink.write(path, bytes),

@@ -218,11 +218,11 @@ fn holds_null(value: &yaml_serde::Value) -> bool {
 }
 
 impl FrontMatter {
-    /// Drops the characters XML forbids from every text, as [`crate::sources::content::decode`]
+    /// Drops the characters XML forbids from every text, as [`crate::basics::decode::decode`]
     /// drops them from a file's bytes: written as YAML escapes (`"\b"`, `"\x1f"`) they
     /// reach the text only here.
     fn clean(&mut self) {
-        use crate::sources::content::clean_text as c;
+        use crate::basics::decode::clean_text as c;
         for s in [&mut self.title, &mut self.date] {
             c(s);
         }
@@ -252,7 +252,7 @@ impl FrontMatter {
 fn clean_value(value: &mut yaml_serde::Value) {
     use yaml_serde::Value;
     match value {
-        Value::String(s) => crate::sources::content::clean_text(s),
+        Value::String(s) => crate::basics::decode::clean_text(s),
         Value::Sequence(items) => items.iter_mut().for_each(clean_value),
         Value::Mapping(map) => map.values_mut().for_each(clean_value),
         Value::Tagged(t) => clean_value(&mut t.value),

@@ -104,7 +104,7 @@ pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<Stri
             )
         };
         let bytes = kept.bytes().map_err(|e| unreadable(&e))?.into_owned();
-        return crate::sources::content::utf8(bytes).map_err(|e| unreadable(&e));
+        return crate::basics::decode::utf8(bytes).map_err(|e| unreadable(&e));
     }
     let text = crate::sources::content::load(&page.path)?;
     let split = front_matter::split(&text).map_err(|e| e.in_file(&page.path))?;
@@ -499,6 +499,21 @@ fn standalone_url(rel: &Path, slug: &str) -> String {
     url.push_str(slug);
     url.push('/');
     url
+}
+
+/// Takes the search documents out of `pages`, by file.
+pub fn take_documents(
+    pages: &mut [std::sync::Arc<Page>],
+) -> std::collections::HashMap<std::path::PathBuf, Document> {
+    pages
+        .iter_mut()
+        .filter(|p| p.search.is_some())
+        // Just loaded, each page has one owner: nothing is cloned.
+        .filter_map(|p| {
+            let page = std::sync::Arc::make_mut(p);
+            Some((page.path.clone(), page.search.take()?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
