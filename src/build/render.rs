@@ -778,6 +778,11 @@ impl Renderer {
                 h.write_u64(self.card_keys[i]);
             }
         };
+        // A paginated page's pager is part of what it shows, as `render` makes it.
+        let pager = job_pager(site, job);
+        if let Some(p) = &pager {
+            std::hash::Hash::hash(p, &mut h);
+        }
         match job {
             Job::Article(i) => {
                 h.write_u64(self.card_keys[i]);
@@ -791,8 +796,7 @@ impl Renderer {
             }
             Job::Standalone(i) => h.write_u64(site.standalone[i].version),
             Job::Home(_) => {
-                let p = job_pager(site, job).expect("home pages are paginated");
-                h.write_usize(p.total);
+                let p = pager.as_ref().expect("home pages are paginated");
                 cards(&mut h, &mut (p.start..p.end));
             }
             Job::TaxonomyIndex(t) => {
@@ -804,7 +808,7 @@ impl Renderer {
             Job::Term { taxonomy, term, .. } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
-                let p = job_pager(site, job).expect("term pages are paginated");
+                let p = pager.as_ref().expect("term pages are paginated");
                 h.update(t.name.as_bytes());
                 h.write_usize(t.pages.len());
                 cards(&mut h, &mut t.pages[p.start..p.end].iter().copied());
@@ -824,9 +828,7 @@ impl Renderer {
             }
             Job::Year { year, .. } => {
                 let y = &site.years[year];
-                let p = job_pager(site, job).expect("year pages are paginated");
-                // The pager shows how many pages the year has.
-                h.write_usize(p.total);
+                let p = pager.as_ref().expect("year pages are paginated");
                 h.write_usize(y.pages.len());
                 cards(&mut h, &mut y.pages[p.start..p.end].iter().copied());
             }

@@ -421,8 +421,10 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
     problems
 }
 
-/// One page of a paginated list: which items, and the URLs around it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One page of a paginated list: which items, and the URLs around it. Hashed whole
+/// into the key of the page that shows it: whatever of it a template shows, a change
+/// to it renders the page again.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Pager {
     pub number: usize,
     pub total: usize,
