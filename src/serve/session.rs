@@ -471,33 +471,30 @@ impl Session {
             unreachable!("apply checked that a build is held");
         };
         let config = &state.config;
-        let source = match crate::sources::content::Source::read(path, content) {
-            Ok(s) => s,
-            Err(d) => {
-                self.broken.insert(path.to_path_buf(), d);
-                return false;
-            }
-        };
-        let head = match crate::sources::page::parse_head(&source.text, &source.rel) {
-            Ok(h) => h,
-            Err(e) => {
-                self.broken.insert(path.to_path_buf(), e.in_file(path));
-                return false;
-            }
-        };
-        let relinked = self.targets.set(&source.rel, head.url());
         self.search.stale |= config.search;
         let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
             ..Default::default()
         };
-        match head.into_page_with(config, &self.targets, keep) {
-            Ok(mut page) => {
-                page.path = path.to_path_buf();
+        // As the build loads a source, the file's URL recorded once its head is read.
+        let mut relinked = false;
+        let targets = &mut self.targets;
+        let loaded = crate::sources::page::load_with(
+            &crate::sources::content::ContentDir::open(content),
+            path,
+            config,
+            keep,
+            |head| {
+                relinked = targets.set(&rel, head.url());
+                &*targets
+            },
+        );
+        match loaded {
+            Ok(page) => {
                 self.pages.insert(path.to_path_buf(), Arc::new(page));
             }
-            Err(e) => {
-                self.broken.insert(path.to_path_buf(), e.in_file(path));
+            Err(d) => {
+                self.broken.insert(path.to_path_buf(), d);
             }
         }
         relinked

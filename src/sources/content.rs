@@ -247,28 +247,6 @@ fn check_symlink(path: &Path, root: &Path) -> Result<bool, Diagnostic> {
     Ok(meta.is_file() && has_md_extension(path))
 }
 
-/// One Markdown file: where it is and what it says.
-#[derive(Debug, Clone)]
-pub struct Source {
-    /// The file, as shown in messages.
-    pub path: PathBuf,
-    /// Its path under `content/`.
-    pub rel: PathBuf,
-    /// LF-only UTF-8 text.
-    pub text: String,
-}
-
-impl Source {
-    /// Reads `path`, a file under `content_dir`.
-    pub fn read(path: &Path, content_dir: &Path) -> Result<Source, Diagnostic> {
-        Ok(Source {
-            path: path.to_path_buf(),
-            rel: path.strip_prefix(content_dir).unwrap_or(path).to_path_buf(),
-            text: load(path)?,
-        })
-    }
-}
-
 /// Reads an article as text: strips a UTF-8 BOM, turns CRLF and CR into LF, and names
 /// the encoding when the bytes are not UTF-8.
 pub fn load(path: &Path) -> Result<String, Diagnostic> {

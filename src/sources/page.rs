@@ -153,10 +153,26 @@ pub fn load(
     targets: &Targets,
     keep: Keep<'_>,
 ) -> Result<Page, Diagnostic> {
+    load_with(content, path, config, keep, |_| targets)
+}
+
+/// [`load`], asking `targets_for` for the link targets once the page's head (its URL)
+/// is known and before its body is rendered: the dev server records the file's URL
+/// there, so a page linking to itself by its path follows a changed slug.
+pub fn load_with<'t>(
+    content: &ContentDir,
+    path: &Path,
+    config: &Config,
+    keep: Keep<'_>,
+    targets_for: impl FnOnce(&Head<'_>) -> &'t Targets,
+) -> Result<Page, Diagnostic> {
     let (text, stamp) = content.load_stamped(path)?;
     let rel = content.rel(path);
     parse_head(&text, rel)
-        .and_then(|head| head.into_page_with(config, targets, keep))
+        .and_then(|head| {
+            let targets = targets_for(&head);
+            head.into_page_with(config, targets, keep)
+        })
         .map_err(|e| e.in_file(path))
         .map(|mut p| {
             p.path = path.to_path_buf();
