@@ -42,10 +42,16 @@ fn build(root: &Path) {
 
 /// `warraq build` with these environment variables set.
 fn build_with(root: &Path, env: &[(&str, &Path)]) {
+    build_args(root, &[], env);
+}
+
+/// `warraq build --root ROOT ARGS`, which must succeed.
+fn build_args(root: &Path, args: &[&std::ffi::OsStr], env: &[(&str, &Path)]) {
     let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
         .arg("build")
         .arg("--root")
         .arg(root)
+        .args(args)
         .envs(env.iter().copied())
         .output()
         .expect("warraq runs");
@@ -820,19 +826,16 @@ fn search_works_under_a_base_path() {
     };
     let site = copy_site("site");
     let srv = tempfile::tempdir().unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_warraq"))
-        .arg("build")
-        .arg("--root")
-        .arg(site.path())
-        .arg("--output")
-        .arg(srv.path().join("archive"))
-        .args(["--base-url", "https://example.org/archive/"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
+    let output = srv.path().join("archive");
+    build_args(
+        site.path(),
+        &[
+            "--output".as_ref(),
+            output.as_os_str(),
+            "--base-url".as_ref(),
+            "https://example.org/archive/".as_ref(),
+        ],
+        &[],
     );
     let port = serve(srv.path());
     let dom = search_page_at(
