@@ -2,6 +2,7 @@
 //! templates and the config, rendered through Tera in parallel and handed to a writer.
 
 mod base_path;
+mod jobs;
 mod limits;
 
 use crate::basics::error::Diagnostic;
@@ -319,166 +320,21 @@ impl Renderer {
     /// Renders one job into `out`; returns the file path under the output dir.
     pub fn render(&self, site: &Site, job: Job, out: &mut Vec<u8>) -> Result<String, Diagnostic> {
         let cx = self.views(site, self.fields.of(job));
-        let lang = site.config.language.as_str();
         let mut ctx = Context::new();
         let template = template_of(job);
         // A list page's pager holds its URL: made once, not again by job_url.
         let pager = job_pager(site, job);
+        // What each kind of page is given, beside what its key holds (render/jobs.rs).
         match job {
-            Job::Article(i) => {
-                let page = &site.articles[i];
-                let html = self.body_html(site, page)?;
-                let view = cx.page(page, &html);
-                if self.fields.json_ld {
-                    ctx.insert("json_ld", &views::json_ld(&view, site, page.words));
-                }
-                self.insert_lang(&mut ctx, site, page.lang.as_str());
-                // Articles are newest first: the previous index is the newer article.
-                ctx.insert_value(
-                    "newer",
-                    link_value(i.checked_sub(1).map(|j| &*site.articles[j])),
-                );
-                ctx.insert_value("older", link_value(site.articles.get(i + 1).map(|p| &**p)));
-                ctx.insert("page", &view);
+            Job::Article(_) | Job::Standalone(_) => self.page_context(site, job, &cx, &mut ctx)?,
+            Job::Home(_) | Job::Term { .. } | Job::Year { .. } => {
+                let p = pager.as_ref().expect("list pages are paginated");
+                self.list_context(site, job, p, &cx, &mut ctx)?;
             }
-            Job::Standalone(i) => {
-                let page = &site.standalone[i];
-                self.insert_lang(&mut ctx, site, page.lang.as_str());
-                let html = self.body_html(site, page)?;
-                ctx.insert("page", &cx.page(page, &html));
-            }
-            Job::Home(_) => {
-                let p = pager.as_ref().expect("home pages are paginated");
-                self.insert_lang(&mut ctx, site, lang);
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, None)?);
-                ctx.insert("pager", &cx.pager(p));
-            }
-            Job::TaxonomyIndex(ti) => {
-                let tax = &site.taxonomies[ti];
-                self.insert_lang(&mut ctx, site, lang);
-                let terms: Vec<TermView<'_>> = tax
-                    .terms
-                    .iter()
-                    .map(|t| TermView {
-                        name: &t.name,
-                        url: &t.url,
-                        count: t.pages.len(),
-                        count_display: cx.count(t.pages.len()),
-                        feed_url: tax.feed.then(|| format!("{}atom.xml", t.url)),
-                    })
-                    .collect();
-                ctx.insert(
-                    "taxonomy",
-                    &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
-                );
-                ctx.insert("terms", &terms);
-            }
-            Job::Term { taxonomy, term, .. } => {
-                let tax = &site.taxonomies[taxonomy];
-                let t = &tax.terms[term];
-                let p = pager.as_ref().expect("term pages are paginated");
-                self.insert_lang(&mut ctx, site, lang);
-                ctx.insert(
-                    "taxonomy",
-                    &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
-                );
-                ctx.insert(
-                    "term",
-                    &TermView {
-                        name: &t.name,
-                        url: &t.url,
-                        count: t.pages.len(),
-                        count_display: cx.count(t.pages.len()),
-                        feed_url: tax.feed.then(|| format!("{}atom.xml", t.url)),
-                    },
-                );
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages))?);
-                ctx.insert("pager", &cx.pager(p));
-            }
-            Job::TermFeed { taxonomy, term } => {
-                let tax = &site.taxonomies[taxonomy];
-                let t = &tax.terms[term];
-                let n = t.pages.len().min(site.config.feed_limit);
-                self.insert_lang(&mut ctx, site, lang);
-                ctx.insert(
-                    "feed",
-                    &feed_value(
-                        site,
-                        &t.name,
-                        &format!("{}atom.xml", t.url),
-                        &t.url,
-                        feed_updated(site, Some(&t.pages)),
-                    ),
-                );
-                // Term feeds carry summaries: full text is in the site feed.
-                ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages))?);
-            }
-            Job::YearIndex => {
-                self.insert_lang(&mut ctx, site, lang);
-                let names = self.year_names(site);
-                let years: Vec<TermView<'_>> = site
-                    .years
-                    .iter()
-                    .zip(&names)
-                    .map(|(y, name)| TermView {
-                        name,
-                        url: &y.url,
-                        count: y.pages.len(),
-                        count_display: cx.count(y.pages.len()),
-                        feed_url: None,
-                    })
-                    .collect();
-                ctx.insert("years", &years);
-            }
-            Job::Year { year, .. } => {
-                let y = &site.years[year];
-                let p = pager.as_ref().expect("year pages are paginated");
-                self.insert_lang(&mut ctx, site, lang);
-                ctx.insert("year", &self.loc.number(y.year as u64, lang));
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&y.pages))?);
-                ctx.insert("pager", &cx.pager(p));
-            }
-            Job::Feed => {
-                let n = site.articles.len().min(site.config.feed_limit);
-                self.insert_lang(&mut ctx, site, lang);
-                ctx.insert(
-                    "feed",
-                    &feed_value(
-                        site,
-                        &site.config.title,
-                        "/atom.xml",
-                        "/",
-                        feed_updated(site, None),
-                    ),
-                );
-                let bodies = site.articles[..n]
-                    .iter()
-                    .map(|p| self.body_html(site, p))
-                    .collect::<Result<Vec<String>, Diagnostic>>()?;
-                let entries: Vec<PageView<'_>> = site.articles[..n]
-                    .iter()
-                    .zip(&bodies)
-                    .map(|(p, html)| cx.page(p, html))
-                    .collect();
-                ctx.insert("pages", &entries);
-            }
-            Job::Sitemap => {
-                ctx.insert("entries", &sitemap_entries(site));
-            }
-            Job::Robots => {}
-            Job::NotFound => {
-                self.insert_lang(&mut ctx, site, lang);
-            }
-            Job::Search => {
-                self.insert_lang(&mut ctx, site, lang);
-                ctx.insert("filters", &self.search_filters(site));
-                ctx.insert(
-                    "digits",
-                    match site.config.digits {
-                        crate::basics::config::Digits::Latn => "latn",
-                        crate::basics::config::Digits::Arab => "arab",
-                    },
-                );
+            Job::TaxonomyIndex(_) | Job::YearIndex => self.index_context(site, job, &cx, &mut ctx),
+            Job::Feed | Job::TermFeed { .. } => self.feed_context(site, job, &cx, &mut ctx)?,
+            Job::Sitemap | Job::Robots | Job::NotFound | Job::Search => {
+                self.site_file_context(site, job, &mut ctx)
             }
         }
         let url = pager.map_or_else(|| job_url(site, job), |p| p.url);
@@ -769,99 +625,22 @@ impl Renderer {
         h.write_u64(self.global_version);
         h.write_u64(self.templates.version(template_of(job)));
         h.update(url.as_bytes());
-        let cards = |h: &mut Xxh3, ix: &mut dyn Iterator<Item = usize>| {
-            // Entries rendered through `card.html` change with it.
-            if self.fields.card_html {
-                h.write_u64(self.templates.version(CARD_TEMPLATE));
-            }
-            for i in ix {
-                h.write_u64(self.card_keys[i]);
-            }
-        };
         // A paginated page's pager is part of what it shows, as `render` makes it.
         let pager = job_pager(site, job);
         if let Some(p) = &pager {
             std::hash::Hash::hash(p, &mut h);
         }
+        // What each kind of page's key holds, beside what it is given (render/jobs.rs).
         match job {
-            Job::Article(i) => {
-                h.write_u64(self.card_keys[i]);
-                for n in [i.checked_sub(1), Some(i + 1)] {
-                    if let Some(p) = n.and_then(|j| site.articles.get(j)) {
-                        h.update(p.title.as_bytes());
-                        h.update(p.url.as_bytes());
-                    }
-                    h.write_u8(0);
-                }
+            Job::Article(_) | Job::Standalone(_) => self.page_key(&mut h, site, job),
+            Job::Home(_) | Job::Term { .. } | Job::Year { .. } => {
+                let p = pager.as_ref().expect("list pages are paginated");
+                self.list_key(&mut h, site, job, p);
             }
-            Job::Standalone(i) => h.write_u64(site.standalone[i].version),
-            Job::Home(_) => {
-                let p = pager.as_ref().expect("home pages are paginated");
-                cards(&mut h, &mut (p.start..p.end));
-            }
-            Job::TaxonomyIndex(t) => {
-                for term in &site.taxonomies[t].terms {
-                    h.update(term.name.as_bytes());
-                    h.write_usize(term.pages.len());
-                }
-            }
-            Job::Term { taxonomy, term, .. } => {
-                let tax = &site.taxonomies[taxonomy];
-                let t = &tax.terms[term];
-                let p = pager.as_ref().expect("term pages are paginated");
-                h.update(t.name.as_bytes());
-                h.write_usize(t.pages.len());
-                cards(&mut h, &mut t.pages[p.start..p.end].iter().copied());
-            }
-            Job::TermFeed { taxonomy, term } => {
-                let t = &site.taxonomies[taxonomy].terms[term];
-                h.update(t.name.as_bytes());
-                h.update(feed_updated(site, Some(&t.pages)).as_bytes());
-                let n = t.pages.len().min(site.config.feed_limit);
-                cards(&mut h, &mut t.pages[..n].iter().copied());
-            }
-            Job::YearIndex => {
-                for y in &site.years {
-                    h.write_i16(y.year);
-                    h.write_usize(y.pages.len());
-                }
-            }
-            Job::Year { year, .. } => {
-                let y = &site.years[year];
-                let p = pager.as_ref().expect("year pages are paginated");
-                h.write_usize(y.pages.len());
-                cards(&mut h, &mut y.pages[p.start..p.end].iter().copied());
-            }
-            Job::Feed => {
-                h.update(feed_updated(site, None).as_bytes());
-                let n = site.articles.len().min(site.config.feed_limit);
-                cards(&mut h, &mut (0..n));
-            }
-            Job::Sitemap => {
-                for p in site.articles.iter().chain(&site.standalone) {
-                    h.update(p.url.as_bytes());
-                    h.write_i32(
-                        p.updated.unwrap_or(p.date).day_of_year() as i32
-                            + 1000 * p.date.year() as i32,
-                    );
-                }
-                for tax in &site.taxonomies {
-                    for t in &tax.terms {
-                        h.update(t.url.as_bytes());
-                    }
-                }
-                for y in &site.years {
-                    h.write_i16(y.year);
-                }
-            }
-            Job::Robots | Job::NotFound => {}
-            Job::Search => {
-                // Its filters list topics, authors and years.
-                h.update(
-                    serde_json::to_string(&self.search_filters(site))
-                        .unwrap_or_default()
-                        .as_bytes(),
-                );
+            Job::TaxonomyIndex(_) | Job::YearIndex => self.index_key(&mut h, site, job),
+            Job::Feed | Job::TermFeed { .. } => self.feed_key(&mut h, site, job),
+            Job::Sitemap | Job::Robots | Job::NotFound | Job::Search => {
+                self.site_file_key(&mut h, site, job)
             }
         }
         h.digest()
