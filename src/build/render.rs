@@ -2,8 +2,12 @@
 //! templates and the config, rendered through Tera in parallel and handed to a writer.
 
 mod base_path;
+mod fields;
 mod jobs;
 mod limits;
+
+pub use fields::shows_word_counts;
+use fields::ViewFields;
 
 use crate::basics::error::Diagnostic;
 use crate::build::site::{page_count, pager, Pager, Site};
@@ -431,92 +435,6 @@ impl Renderer {
     }
 }
 
-/// Whether some view of an article is given its word count: a template that shows the
-/// view names a field made from it ([`Fields::counts_words`]), or the article's names
-/// `json_ld` (whose `wordCount` it is). A build whose templates do not leaves the words
-/// uncounted ([`crate::sources::page::Keep::uncounted`]).
-pub fn shows_word_counts(templates: &Templates, config: &crate::basics::config::Config) -> bool {
-    ViewFields::named_in(templates, config).counts_words()
-}
-
-/// The fields each kind of article view is given: those the templates that show it
-/// name. A view's fields are a map that templates look names up in, and Tera looks up
-/// past twelve keys by hashing: fewer fields are both less to make and faster to read.
-#[derive(Clone, Copy)]
-struct ViewFields {
-    /// The article's own page (and its JSON-LD, when the template shows it).
-    article: Fields,
-    /// An article's JSON-LD is made only when its template mentions `json_ld` (2% of a
-    /// 10,000-article build whose templates do not).
-    json_ld: bool,
-    standalone: Fields,
-    /// Entries of the site's full-text feed.
-    feed: Fields,
-    /// List entries: home, term and year pages, and term feeds when a taxonomy has them.
-    card: Fields,
-    /// Whether the listing templates name `card_html` (each entry rendered through
-    /// `card.html` once, [`Renderer::card`]); `card.html` then names fields of the entries.
-    card_html: bool,
-}
-
-impl ViewFields {
-    fn named_in(templates: &Templates, config: &crate::basics::config::Config) -> ViewFields {
-        // Only the article's page has JSON-LD, and so the fields it is made from.
-        let named = |jobs: &[Job]| {
-            let names: Vec<&str> = jobs.iter().map(|&j| template_of(j)).collect();
-            Fields::named(templates.mentions(&names), false)
-        };
-        let (taxonomy, term, page, year) = (0, 0, 1, 0);
-        let mut listing = vec![
-            Job::Home(1),
-            Job::Term {
-                taxonomy,
-                term,
-                page,
-            },
-            Job::Year { year, page },
-        ];
-        // Taxonomies and their feeds come from the config; a new config makes a new
-        // renderer.
-        if crate::build::site::has_term_feeds(config) {
-            listing.push(Job::TermFeed { taxonomy, term });
-        }
-        let mut listing: Vec<&str> = listing.into_iter().map(template_of).collect();
-        let card_html = templates.mentions(&listing)("card_html");
-        if card_html {
-            listing.push(CARD_TEMPLATE);
-        }
-        let article = templates.mentions(&[template_of(Job::Article(0))]);
-        let json_ld = article("json_ld");
-        ViewFields {
-            article: Fields::named(&article, json_ld),
-            json_ld,
-            standalone: named(&[Job::Standalone(0)]),
-            feed: named(&[Job::Feed]),
-            card: Fields::named(templates.mentions(&listing), false),
-            card_html,
-        }
-    }
-
-    /// Whether any view is given a field made from the word count.
-    fn counts_words(&self) -> bool {
-        self.json_ld
-            || [self.article, self.standalone, self.feed, self.card]
-                .iter()
-                .any(Fields::counts_words)
-    }
-
-    /// The fields of the views `job` renders.
-    fn of(&self, job: Job) -> Fields {
-        match job {
-            Job::Article(_) => self.article,
-            Job::Standalone(_) => self.standalone,
-            Job::Feed => self.feed,
-            _ => self.card,
-        }
-    }
-}
-
 /// The template a job renders.
 pub fn template_of(job: Job) -> &'static str {
     match job {
@@ -647,93 +565,6 @@ impl Renderer {
     }
 }
 
-fn link_value(page: Option<&crate::sources::page::Page>) -> Value {
-    match page {
-        Some(p) => Value::from_serializable(&views::Link {
-            name: &p.title,
-            url: &p.url,
-        }),
-        None => Value::none(),
-    }
-}
-
-fn taxonomy_value(name: &str, singular: &str, url: &str) -> BTreeMap<&'static str, String> {
-    BTreeMap::from([
-        ("name", name.to_owned()),
-        ("singular", singular.to_owned()),
-        ("url", url.to_owned()),
-    ])
-}
-
-fn feed_value(
-    site: &Site,
-    title: &str,
-    self_path: &str,
-    alternate: &str,
-    updated: String,
-) -> BTreeMap<&'static str, String> {
-    BTreeMap::from([
-        ("title", title.to_owned()),
-        ("self_url", site.config.absolute(self_path)),
-        ("alternate_url", site.config.absolute(alternate)),
-        ("id", site.config.absolute(self_path)),
-        ("updated", updated),
-    ])
-}
-
-/// The newest publication or update date of a feed's articles (`None`: the whole site),
-/// for its `<updated>`.
-fn feed_updated(site: &Site, pages: Option<&[usize]>) -> String {
-    let dates = |p: &crate::sources::page::Page| p.updated.unwrap_or(p.date);
-    let newest = match pages {
-        Some(ix) => ix.iter().map(|&i| dates(&site.articles[i])).max(),
-        None => site.articles.iter().map(|p| dates(p)).max(),
-    };
-    newest.map_or_else(
-        || "1970-01-01T00:00:00Z".to_owned(),
-        |d| format!("{d}T00:00:00Z"),
-    )
-}
-
-#[derive(serde::Serialize)]
-struct SitemapEntry {
-    loc: String,
-    lastmod: Option<String>,
-}
-
-fn sitemap_entries(site: &Site) -> Vec<SitemapEntry> {
-    let mut entries = vec![SitemapEntry {
-        loc: site.config.absolute("/"),
-        lastmod: site.articles.first().map(|p| p.date.to_string()),
-    }];
-    for p in site.articles.iter().chain(&site.standalone) {
-        entries.push(SitemapEntry {
-            loc: site.config.absolute(&p.url),
-            lastmod: Some(p.updated.unwrap_or(p.date).to_string()),
-        });
-    }
-    for tax in &site.taxonomies {
-        entries.push(SitemapEntry {
-            loc: site.config.absolute(&tax.url()),
-            lastmod: None,
-        });
-        for t in &tax.terms {
-            entries.push(SitemapEntry {
-                loc: site.config.absolute(&t.url),
-                lastmod: None,
-            });
-        }
-    }
-    for y in &site.years {
-        entries.push(SitemapEntry {
-            loc: site.config.absolute(&y.url),
-            lastmod: None,
-        });
-    }
-    entries
-}
-
-/// One template error is reported once, not once per page that hit it.
 /// One diagnostic per template problem, however many pages met it: the first page is
 /// named, and how many others.
 fn dedupe(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {

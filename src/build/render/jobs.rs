@@ -332,3 +332,89 @@ fn term_view<'a>(
         feed_url: tax.feed.then(|| format!("{}atom.xml", t.url)),
     }
 }
+
+fn link_value(page: Option<&crate::sources::page::Page>) -> Value {
+    match page {
+        Some(p) => Value::from_serializable(&views::Link {
+            name: &p.title,
+            url: &p.url,
+        }),
+        None => Value::none(),
+    }
+}
+
+fn taxonomy_value(name: &str, singular: &str, url: &str) -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("name", name.to_owned()),
+        ("singular", singular.to_owned()),
+        ("url", url.to_owned()),
+    ])
+}
+
+fn feed_value(
+    site: &Site,
+    title: &str,
+    self_path: &str,
+    alternate: &str,
+    updated: String,
+) -> BTreeMap<&'static str, String> {
+    BTreeMap::from([
+        ("title", title.to_owned()),
+        ("self_url", site.config.absolute(self_path)),
+        ("alternate_url", site.config.absolute(alternate)),
+        ("id", site.config.absolute(self_path)),
+        ("updated", updated),
+    ])
+}
+
+/// The newest publication or update date of a feed's articles (`None`: the whole site),
+/// for its `<updated>`.
+fn feed_updated(site: &Site, pages: Option<&[usize]>) -> String {
+    let dates = |p: &crate::sources::page::Page| p.updated.unwrap_or(p.date);
+    let newest = match pages {
+        Some(ix) => ix.iter().map(|&i| dates(&site.articles[i])).max(),
+        None => site.articles.iter().map(|p| dates(p)).max(),
+    };
+    newest.map_or_else(
+        || "1970-01-01T00:00:00Z".to_owned(),
+        |d| format!("{d}T00:00:00Z"),
+    )
+}
+
+#[derive(serde::Serialize)]
+struct SitemapEntry {
+    loc: String,
+    lastmod: Option<String>,
+}
+
+fn sitemap_entries(site: &Site) -> Vec<SitemapEntry> {
+    let mut entries = vec![SitemapEntry {
+        loc: site.config.absolute("/"),
+        lastmod: site.articles.first().map(|p| p.date.to_string()),
+    }];
+    for p in site.articles.iter().chain(&site.standalone) {
+        entries.push(SitemapEntry {
+            loc: site.config.absolute(&p.url),
+            lastmod: Some(p.updated.unwrap_or(p.date).to_string()),
+        });
+    }
+    for tax in &site.taxonomies {
+        entries.push(SitemapEntry {
+            loc: site.config.absolute(&tax.url()),
+            lastmod: None,
+        });
+        for t in &tax.terms {
+            entries.push(SitemapEntry {
+                loc: site.config.absolute(&t.url),
+                lastmod: None,
+            });
+        }
+    }
+    for y in &site.years {
+        entries.push(SitemapEntry {
+            loc: site.config.absolute(&y.url),
+            lastmod: None,
+        });
+    }
+    entries
+}
