@@ -21,7 +21,7 @@ use crate::build::site::{self, Site};
 use crate::sources::page::Page;
 use anyhow::Result;
 use jiff::civil::Date;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeSet, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -140,13 +140,20 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
         Ok(c) => c,
         Err(e) => return found.stop(e),
     };
-    let texts = read_texts(root);
+    // One read of each source: the loader keeps the texts for the character scan and
+    // for finding fields' lines.
+    let texts = crate::sources::page::Texts::default();
+    let keep = crate::sources::page::Keep {
+        texts: Some(&texts),
+        ..Default::default()
+    };
+    let (pages, problems, targets) = crate::build::load_all_with(root, &config, keep);
+    let texts = texts.into_inner().unwrap_or_else(|e| e.into_inner());
     for (path, text) in &texts {
         for l in text::scan(text) {
             found.push(Severity::Warning, l.in_file(path));
         }
     }
-    let (pages, problems, targets) = crate::build::load_all(root, &config);
     if !problems.is_empty() {
         return found.stop(BuildFailed::from(problems).into());
     }
@@ -183,16 +190,6 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
         }
     }
     Ok(found.into_report(site.articles.len(), outputs.len()))
-}
-
-/// Every source file's text, for the character scan and for positions in front matter.
-fn read_texts(root: &Path) -> BTreeMap<PathBuf, String> {
-    let (paths, _) = crate::sources::content::discover(root, &root.join("content"));
-    // Files that cannot be read are reported by the page loader.
-    paths
-        .into_iter()
-        .filter_map(|p| crate::sources::content::load(&p).ok().map(|t| (p, t)))
-        .collect()
 }
 
 /// Source files of drafts that this check (like the build) leaves out.

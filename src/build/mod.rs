@@ -145,6 +145,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         uncounted: templates
             .as_ref()
             .is_ok_and(|t| !render::shows_word_counts(t, &config)),
+        texts: None,
     };
     let (mut pages, problems, targets) = load_sources(root, &config, keep, &sources, discovered);
     if !problems.is_empty() {

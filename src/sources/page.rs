@@ -122,17 +122,21 @@ pub fn parse_with_html(text: &str, rel: &Path, config: &Config) -> Result<(Page,
 /// What parsing keeps besides the page: an article's search document, when given a
 /// vocabulary on a site with search (its text is at hand only while parsing), the
 /// body's HTML, in `bodies` when given a store and it has room ([`Page::html`]; else the
-/// HTML is rendered again when the page is written), and its word count unless
-/// `uncounted`.
+/// HTML is rendered again when the page is written), its word count unless
+/// `uncounted`, and the file's text as read, in `texts` when given (`check` scans it).
 #[derive(Clone, Copy, Default)]
 pub struct Keep<'a> {
     pub vocabulary: Option<&'a Vocabulary>,
     pub bodies: Option<&'a Store>,
+    pub texts: Option<&'a Texts>,
     /// Leaves [`Page::words`] and [`Page::reading_minutes`] unknown: for a one-off build
     /// whose templates show neither (counting took about 4% of the CPU of a
     /// 10,000-article build with the bench's minimal templates).
     pub uncounted: bool,
 }
+
+/// Sources' texts as read, by file.
+pub type Texts = std::sync::Mutex<std::collections::BTreeMap<PathBuf, String>>;
 
 /// A link or image in a page's body, at a 1-based line and column of its file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -167,6 +171,12 @@ pub fn load_with<'t>(
     targets_for: impl FnOnce(&Head<'_>) -> &'t Targets,
 ) -> Result<Page, Diagnostic> {
     let (text, stamp) = content.load_stamped(path)?;
+    if let Some(texts) = keep.texts {
+        texts
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(path.to_path_buf(), text.clone());
+    }
     let rel = content.rel(path);
     parse_head(&text, rel)
         .and_then(|head| {
@@ -266,6 +276,7 @@ impl Head<'_> {
             vocabulary,
             bodies,
             uncounted,
+            texts: _,
         } = keep;
         let Head {
             split,
