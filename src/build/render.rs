@@ -3,14 +3,16 @@
 
 mod base_path;
 mod fields;
+mod job;
 mod jobs;
 mod limits;
 
 pub use fields::shows_word_counts;
 use fields::ViewFields;
+pub use job::{file_for_url, job_pager, job_url, jobs, template_of, Job};
 
 use crate::basics::error::Diagnostic;
-use crate::build::site::{page_count, pager, Pager, Site};
+use crate::build::site::{Pager, Site};
 use crate::build::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
 use crate::sources::page::Page;
 use crate::text::i18n::{self, Localizer};
@@ -22,89 +24,8 @@ use std::path::Path;
 use tera::{Context, Value};
 use xxhash_rust::xxh3::Xxh3;
 
-/// One output file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Job {
-    Article(usize),
-    Standalone(usize),
-    /// Page N (1-based) of the home list.
-    Home(usize),
-    TaxonomyIndex(usize),
-    Term {
-        taxonomy: usize,
-        term: usize,
-        page: usize,
-    },
-    TermFeed {
-        taxonomy: usize,
-        term: usize,
-    },
-    YearIndex,
-    Year {
-        year: usize,
-        page: usize,
-    },
-    Feed,
-    Sitemap,
-    Robots,
-    NotFound,
-    /// The search page (when the site has search).
-    Search,
-}
-
 /// The most jobs a thread renders without letting another take part of them.
 const PIECE_JOBS: usize = 32;
-
-/// Every output of the site, in a fixed order: the pages that list the whole site first.
-/// The sitemap alone is tens of milliseconds of one core at 10,000 articles; rendered in
-/// parallel with everything else, the rest of the pages fill the other cores around it,
-/// where last it would leave them idle at the end of the build.
-pub fn jobs(site: &Site) -> Vec<Job> {
-    let per_page = site.config.paginate_by;
-    let mut jobs = vec![Job::Sitemap, Job::Feed];
-    jobs.extend((0..site.taxonomies.len()).map(Job::TaxonomyIndex));
-    jobs.push(Job::YearIndex);
-    jobs.extend((0..site.articles.len()).map(Job::Article));
-    jobs.extend((0..site.standalone.len()).map(Job::Standalone));
-    jobs.extend((1..=page_count(site.articles.len(), per_page)).map(Job::Home));
-    for (ti, tax) in site.taxonomies.iter().enumerate() {
-        for (term_i, term) in tax.terms.iter().enumerate() {
-            for page in 1..=page_count(term.pages.len(), tax.paginate_by) {
-                jobs.push(Job::Term {
-                    taxonomy: ti,
-                    term: term_i,
-                    page,
-                });
-            }
-            if tax.feed {
-                jobs.push(Job::TermFeed {
-                    taxonomy: ti,
-                    term: term_i,
-                });
-            }
-        }
-    }
-    for (yi, year) in site.years.iter().enumerate() {
-        for page in 1..=page_count(year.pages.len(), per_page) {
-            jobs.push(Job::Year { year: yi, page });
-        }
-    }
-    jobs.extend([Job::Robots, Job::NotFound]);
-    if site.config.search {
-        jobs.push(Job::Search);
-    }
-    jobs
-}
-
-/// The file a site path is written to: `/a/b/` → `a/b/index.html`, `/x.xml` → `x.xml`.
-pub fn file_for_url(url: &str) -> String {
-    let trimmed = url.trim_start_matches('/');
-    if trimmed.is_empty() || trimmed.ends_with('/') {
-        format!("{trimmed}index.html")
-    } else {
-        trimmed.to_owned()
-    }
-}
 
 /// Templates compiled once, localized strings, and the per-article list entries
 /// ("cards"), kept across renders: a card is serialized again only when its key changes.
@@ -435,75 +356,6 @@ impl Renderer {
     }
 }
 
-/// The template a job renders.
-pub fn template_of(job: Job) -> &'static str {
-    match job {
-        Job::Article(_) => "article.html",
-        Job::Standalone(_) => "page.html",
-        Job::Home(_) => "list.html",
-        Job::TaxonomyIndex(_) => "terms.html",
-        Job::Term { .. } => "term.html",
-        Job::TermFeed { .. } | Job::Feed => "atom.xml",
-        Job::YearIndex => "years.html",
-        Job::Year { .. } => "year.html",
-        Job::Sitemap => "sitemap.xml",
-        Job::Robots => "robots.txt",
-        Job::NotFound => "404.html",
-        Job::Search => "search.html",
-    }
-}
-
-/// The page of its list a paginated job renders (home, term and year pages), used alike
-/// for its URL, its rendering and its key.
-pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
-    job_list(site, job).map(|(base, count, per_page, n)| pager(base, count, per_page, n))
-}
-
-/// The list a paginated job shows a page of: its URL, length, page size and page number.
-fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
-    let per_page = site.config.paginate_by;
-    match job {
-        Job::Home(n) => Some(("/", site.articles.len(), per_page, n)),
-        Job::Term {
-            taxonomy,
-            term,
-            page,
-        } => {
-            let tax = &site.taxonomies[taxonomy];
-            let t = &tax.terms[term];
-            Some((t.url.as_str(), t.pages.len(), tax.paginate_by, page))
-        }
-        Job::Year { year, page } => {
-            let y = &site.years[year];
-            Some((y.url.as_str(), y.pages.len(), per_page, page))
-        }
-        _ => None,
-    }
-}
-
-/// The site path a job writes.
-pub fn job_url(site: &Site, job: Job) -> String {
-    // Only the page's own URL: not its neighbours' (job_pager), made for every job.
-    if let Some((base, _, _, n)) = job_list(site, job) {
-        return crate::build::site::page_url(base, n);
-    }
-    match job {
-        Job::Article(i) => site.articles[i].url.clone(),
-        Job::Standalone(i) => site.standalone[i].url.clone(),
-        Job::TaxonomyIndex(t) => site.taxonomies[t].url(),
-        Job::TermFeed { taxonomy, term } => {
-            format!("{}atom.xml", site.taxonomies[taxonomy].terms[term].url)
-        }
-        Job::YearIndex => "/years/".to_owned(),
-        Job::Feed => "/atom.xml".to_owned(),
-        Job::Sitemap => "/sitemap.xml".to_owned(),
-        Job::Robots => "/robots.txt".to_owned(),
-        Job::NotFound => "/404.html".to_owned(),
-        Job::Search => "/search/".to_owned(),
-        Job::Home(_) | Job::Term { .. } | Job::Year { .. } => unreachable!("paginated above"),
-    }
-}
-
 /// Every language the site's pages use, the site's first.
 fn site_languages(site: &Site) -> Vec<String> {
     let mut langs = vec![site.config.language.clone()];
@@ -598,79 +450,4 @@ fn dedupe(mut errors: Vec<Diagnostic>) -> Vec<Diagnostic> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// Words are counted when a view of an article shows a count, through whichever
-    /// template shows that view, and not for a template that shows no article.
-    #[test]
-    fn word_counts_are_asked_of_the_views_that_show_them() {
-        let config = crate::basics::config::Config::parse("title = \"x\"\n").unwrap();
-        let counts = |files: &[(&str, &str)]| {
-            let dir = tempfile::tempdir().unwrap();
-            std::fs::create_dir(dir.path().join("templates")).unwrap();
-            // The default theme's article page and list entries show counts.
-            let quiet = [
-                ("article.html", "{{ page.title }}"),
-                ("card.html", "{{ p.title }}"),
-            ];
-            for (name, text) in quiet.iter().chain(files) {
-                std::fs::write(dir.path().join("templates").join(name), text).unwrap();
-            }
-            shows_word_counts(&Templates::load(dir.path()).unwrap(), &config)
-        };
-        assert!(!counts(&[]));
-        assert!(counts(&[("card.html", "{{ p.reading_time }}")]));
-        assert!(counts(&[("article.html", "{{ page.words }}")]));
-        assert!(counts(&[("article.html", "{{ json_ld | safe }}")]));
-        assert!(counts(&[("page.html", "{{ page.reading_time }}")]));
-        // The not-found page shows no article: the name alone counts nothing.
-        assert!(!counts(&[("404.html", "{# words, reading_time #}")]));
-    }
-
-    #[test]
-    fn urls_to_files() {
-        assert_eq!(file_for_url("/"), "index.html");
-        assert_eq!(file_for_url("/articles/مقال/"), "articles/مقال/index.html");
-        assert_eq!(file_for_url("/atom.xml"), "atom.xml");
-        assert_eq!(file_for_url("/tags/x/atom.xml"), "tags/x/atom.xml");
-    }
-
-    #[test]
-    fn safe_renders_as_teras_own_filter_does() {
-        // Named `.html`, the template escapes what is not marked safe.
-        let template = "{{ x | safe }}|{{ x }}|{{ x | safe | upper }}|{{ x | safe | length }}";
-        let mut theirs = tera::Tera::default();
-        theirs.add_raw_template("t.html", template).unwrap();
-        let mut ours = tera::Tera::default();
-        ours.add_raw_template("t.html", template).unwrap();
-        ours.register_filter("safe", safe);
-        let long = "<p>نص «طويل» بما يكفى ليحفظ فى مكان مشترك & more</p>".repeat(3);
-        let values = [
-            Value::from("<b>قصير</b>"),
-            Value::from(long.as_str()),
-            Value::from(42),
-            Value::from(vec!["<a>", "b"]),
-            Value::none(),
-        ];
-        let mut compared = 0;
-        for x in values {
-            let mut ctx = Context::new();
-            ctx.insert_value("x", x.clone());
-            let a = theirs.render("t.html", &ctx);
-            let b = ours.render("t.html", &ctx);
-            assert_eq!(a.is_ok(), b.is_ok(), "{x:?}");
-            if let (Ok(a), Ok(b)) = (a, b) {
-                assert_eq!(a, b, "{x:?}");
-                // `.html`: Tera escapes `{{ x }}`, so only a string marked safe keeps `<`.
-                assert!(a.contains('<') || !format!("{x}").contains('<'));
-                if x.is_string() {
-                    assert!(a.contains("&lt;"), "{a}");
-                }
-                compared += 1;
-            }
-        }
-        // Both strings render (the case the filter is for), so the comparison is made.
-        assert!(compared >= 2, "only {compared} values rendered");
-    }
-}
+mod tests;

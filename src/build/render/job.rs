@@ -1,0 +1,154 @@
+//! The jobs of a site: one per output file, each with its template, its URL and file,
+//! and (for list pages) its pager.
+
+use crate::build::site::{page_count, pager, Pager, Site};
+
+/// One output file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Job {
+    Article(usize),
+    Standalone(usize),
+    /// Page N (1-based) of the home list.
+    Home(usize),
+    TaxonomyIndex(usize),
+    Term {
+        taxonomy: usize,
+        term: usize,
+        page: usize,
+    },
+    TermFeed {
+        taxonomy: usize,
+        term: usize,
+    },
+    YearIndex,
+    Year {
+        year: usize,
+        page: usize,
+    },
+    Feed,
+    Sitemap,
+    Robots,
+    NotFound,
+    /// The search page (when the site has search).
+    Search,
+}
+
+/// Every output of the site, in a fixed order: the pages that list the whole site first.
+/// The sitemap alone is tens of milliseconds of one core at 10,000 articles; rendered in
+/// parallel with everything else, the rest of the pages fill the other cores around it,
+/// where last it would leave them idle at the end of the build.
+pub fn jobs(site: &Site) -> Vec<Job> {
+    let per_page = site.config.paginate_by;
+    let mut jobs = vec![Job::Sitemap, Job::Feed];
+    jobs.extend((0..site.taxonomies.len()).map(Job::TaxonomyIndex));
+    jobs.push(Job::YearIndex);
+    jobs.extend((0..site.articles.len()).map(Job::Article));
+    jobs.extend((0..site.standalone.len()).map(Job::Standalone));
+    jobs.extend((1..=page_count(site.articles.len(), per_page)).map(Job::Home));
+    for (ti, tax) in site.taxonomies.iter().enumerate() {
+        for (term_i, term) in tax.terms.iter().enumerate() {
+            for page in 1..=page_count(term.pages.len(), tax.paginate_by) {
+                jobs.push(Job::Term {
+                    taxonomy: ti,
+                    term: term_i,
+                    page,
+                });
+            }
+            if tax.feed {
+                jobs.push(Job::TermFeed {
+                    taxonomy: ti,
+                    term: term_i,
+                });
+            }
+        }
+    }
+    for (yi, year) in site.years.iter().enumerate() {
+        for page in 1..=page_count(year.pages.len(), per_page) {
+            jobs.push(Job::Year { year: yi, page });
+        }
+    }
+    jobs.extend([Job::Robots, Job::NotFound]);
+    if site.config.search {
+        jobs.push(Job::Search);
+    }
+    jobs
+}
+
+/// The file a site path is written to: `/a/b/` → `a/b/index.html`, `/x.xml` → `x.xml`.
+pub fn file_for_url(url: &str) -> String {
+    let trimmed = url.trim_start_matches('/');
+    if trimmed.is_empty() || trimmed.ends_with('/') {
+        format!("{trimmed}index.html")
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+/// The template a job renders.
+pub fn template_of(job: Job) -> &'static str {
+    match job {
+        Job::Article(_) => "article.html",
+        Job::Standalone(_) => "page.html",
+        Job::Home(_) => "list.html",
+        Job::TaxonomyIndex(_) => "terms.html",
+        Job::Term { .. } => "term.html",
+        Job::TermFeed { .. } | Job::Feed => "atom.xml",
+        Job::YearIndex => "years.html",
+        Job::Year { .. } => "year.html",
+        Job::Sitemap => "sitemap.xml",
+        Job::Robots => "robots.txt",
+        Job::NotFound => "404.html",
+        Job::Search => "search.html",
+    }
+}
+
+/// The page of its list a paginated job renders (home, term and year pages), used alike
+/// for its URL, its rendering and its key.
+pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
+    job_list(site, job).map(|(base, count, per_page, n)| pager(base, count, per_page, n))
+}
+
+/// The list a paginated job shows a page of: its URL, length, page size and page number.
+fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
+    let per_page = site.config.paginate_by;
+    match job {
+        Job::Home(n) => Some(("/", site.articles.len(), per_page, n)),
+        Job::Term {
+            taxonomy,
+            term,
+            page,
+        } => {
+            let tax = &site.taxonomies[taxonomy];
+            let t = &tax.terms[term];
+            Some((t.url.as_str(), t.pages.len(), tax.paginate_by, page))
+        }
+        Job::Year { year, page } => {
+            let y = &site.years[year];
+            Some((y.url.as_str(), y.pages.len(), per_page, page))
+        }
+        _ => None,
+    }
+}
+
+/// The site path a job writes.
+pub fn job_url(site: &Site, job: Job) -> String {
+    // Only the page's own URL: not its neighbours' (job_pager), made for every job.
+    if let Some((base, _, _, n)) = job_list(site, job) {
+        return crate::build::site::page_url(base, n);
+    }
+    match job {
+        Job::Article(i) => site.articles[i].url.clone(),
+        Job::Standalone(i) => site.standalone[i].url.clone(),
+        Job::TaxonomyIndex(t) => site.taxonomies[t].url(),
+        Job::TermFeed { taxonomy, term } => {
+            format!("{}atom.xml", site.taxonomies[taxonomy].terms[term].url)
+        }
+        Job::YearIndex => "/years/".to_owned(),
+        Job::Feed => "/atom.xml".to_owned(),
+        Job::Sitemap => "/sitemap.xml".to_owned(),
+        Job::Robots => "/robots.txt".to_owned(),
+        Job::NotFound => "/404.html".to_owned(),
+        Job::Search => "/search/".to_owned(),
+        Job::Home(_) | Job::Term { .. } | Job::Year { .. } => unreachable!("paginated above"),
+    }
+}
