@@ -15,13 +15,11 @@ mod text;
 pub use external::ExternalOptions;
 
 use crate::basics::error::{BuildFailed, Diagnostic};
-use crate::build::render::{self, Renderer};
-use crate::build::sink::{Nowhere, Sink as _};
-use crate::build::site::{self, Site};
+use crate::build::sink::Nowhere;
 use crate::sources::page::Page;
 use anyhow::Result;
 use jiff::civil::Date;
-use std::collections::{BTreeSet, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -158,22 +156,30 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
         return found.stop(BuildFailed::from(problems).into());
     }
     let left_out = drafts_left_out(&pages, opts.drafts);
-    let assembled = site::assemble(
-        config,
-        pages,
-        std::sync::Arc::new(targets),
-        site::AssembleOptions {
+    // The build's own stages, into a sink that keeps only the files' names: the same
+    // assembly, templates, render and static files, failing the same way. No search
+    // bundle is made.
+    let nowhere = Nowhere::default();
+    let made = crate::build::make(
+        crate::build::Inputs {
+            root,
+            config,
+            pages,
+            targets,
             drafts: opts.drafts,
+            templates: crate::theme::Templates::load(root),
+            documents: crate::build::Documents::Skipped,
+            vocabulary: &crate::search::index::Vocabulary::new(),
+            previous: &crate::build::manifest::Manifest::default(),
         },
+        &nowhere,
+        &mut crate::build::StageTimer::new(),
     );
-    let site = match assembled {
-        Ok(s) => s,
-        Err(d) => {
-            found.errors(d);
-            return Ok(found.into_report(0, 0));
-        }
+    let site = match made {
+        Ok(made) => made.site,
+        Err(e) => return found.stop(e),
     };
-    let outputs = render_outputs(root, &site, &mut found);
+    let outputs = nowhere.into_names();
     let cx = site_checks::Context {
         site: &site,
         texts: &texts,
@@ -199,30 +205,6 @@ fn drafts_left_out(pages: &[std::sync::Arc<Page>], drafts: bool) -> HashSet<Path
         .filter(|p| p.draft && !drafts)
         .map(|p| p.rel.clone())
         .collect()
-}
-
-/// Renders every output into a throwaway buffer; returns the files the build would write,
-/// rendered and static, as paths under the output folder.
-fn render_outputs(root: &Path, site: &Site, found: &mut Findings) -> BTreeSet<String> {
-    let renderer = match Renderer::new(root, site) {
-        Ok(r) => r,
-        Err(d) => {
-            found.errors(d);
-            return BTreeSet::new();
-        }
-    };
-    // What `build` writes, through a sink that keeps only the names: the same render
-    // and the same static files, colliding with pages the same way.
-    let nowhere = Nowhere::default();
-    if let Err(d) = renderer.render_all(site, &render::jobs(site), |path, bytes| {
-        nowhere.write(path, bytes)
-    }) {
-        found.errors(d);
-    }
-    if let Err(d) = crate::build::copy_static(root, &nowhere) {
-        found.errors(d);
-    }
-    nowhere.into_names()
 }
 
 #[cfg(test)]

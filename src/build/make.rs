@@ -3,7 +3,7 @@
 //! render, static files, the host's files).
 
 use super::manifest::{self, Manifest};
-use super::{output, render, search_stage, sink, site, StageTimer};
+use super::{render, search_stage, sink, site, StageTimer};
 use crate::basics::config::Config;
 use crate::basics::error::{BuildFailed, Diagnostic};
 use crate::search;
@@ -17,10 +17,12 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Where a run's search documents are: taken out of the pages (`build`: each is freed
-/// once the index is written) or left in them (`serve`: kept for the next index).
+/// once the index is written), left in them (`serve`: kept for the next index), or
+/// nowhere (`check`: no search bundle is made).
 pub(crate) enum Documents {
     Taken(HashMap<PathBuf, search::index::Document>),
     InPages,
+    Skipped,
 }
 
 /// What the stages after loading need.
@@ -53,7 +55,7 @@ pub(crate) struct Made {
     pub search_files: Vec<String>,
     /// Files copied from the theme's and the site's `static/`.
     pub others: Vec<String>,
-    /// Files kept from the previous output for the host ([`output::HOST_FILES`]).
+    /// Files kept from the previous output for the host ([`super::output::HOST_FILES`]).
     pub kept: Vec<String>,
 }
 
@@ -64,7 +66,7 @@ pub(crate) struct Made {
 /// caller's.
 pub(crate) fn make(
     inputs: Inputs<'_>,
-    staging: &output::Staging,
+    staging: &dyn sink::Sink,
     timer: &mut StageTimer,
 ) -> Result<Made> {
     let Inputs {
@@ -89,7 +91,7 @@ pub(crate) fn make(
     let mut search_keys = HashMap::new();
     // Before rendering, not after: the documents are freed before the renderer's list
     // entries are built.
-    let search_files = if site.config.search {
+    let search_files = if site.config.search && !matches!(documents, Documents::Skipped) {
         let files = write_search(
             &site,
             documents,
@@ -131,9 +133,17 @@ pub(crate) fn make(
             )
         },
     );
-    rendered.map_err(BuildFailed::from)?;
     timer.stage("render+write");
-    let others = copy_static(root, staging).map_err(BuildFailed::from)?;
+    // Every problem of the two is reported: a page that fails to render and a static
+    // file in a page's place.
+    let others = match (rendered, copy_static(root, staging)) {
+        (Ok(_), Ok(others)) => others,
+        (rendered, copied) => {
+            let mut problems = rendered.err().unwrap_or_default();
+            problems.extend(copied.err().unwrap_or_default());
+            return Err(BuildFailed::from(problems).into());
+        }
+    };
     let kept = staging.keep_host_files();
     Ok(Made {
         site,
@@ -192,7 +202,7 @@ fn plan(renderer: &render::Renderer, site: &site::Site, previous: &Manifest) -> 
 /// Copies the default theme's assets, then the site's `static/` over them, into `sink`
 /// (after the pages: a static file may not take the place of a generated page).
 /// Returns the files copied.
-pub(crate) fn copy_static(
+fn copy_static(
     root: &Path,
     sink: &dyn sink::Sink,
 ) -> Result<Vec<String>, Vec<Diagnostic>> {
@@ -239,14 +249,14 @@ fn write_search(
     documents: Documents,
     vocabulary: &search::index::Vocabulary,
     previous: &Manifest,
-    staging: &output::Staging,
+    staging: &dyn sink::Sink,
     keys: &mut HashMap<String, u64>,
 ) -> Result<Vec<String>> {
     let entries = match documents {
         Documents::Taken(mut documents) => search_stage::entries(site, |p| {
             documents.remove(&p.path).map(std::borrow::Cow::Owned)
         })?,
-        Documents::InPages => {
+        Documents::InPages | Documents::Skipped => {
             search_stage::entries(site, |p| p.search.as_ref().map(std::borrow::Cow::Borrowed))?
         }
     };

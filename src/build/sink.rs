@@ -16,6 +16,17 @@ pub trait Sink: Sync {
     fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic>;
     /// Whether this run has already made `rel`.
     fn has(&self, rel: &str) -> bool;
+    /// Takes the last run's `rel` as it is (its key is unchanged). Only a sink that
+    /// holds a last run's output is asked ([`crate::build::manifest::Manifest`] says
+    /// which files it has); the others take the name.
+    fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
+        self.write(rel, &[])
+    }
+    /// Keeps the files a host needs from the last output ([`crate::build::output::HOST_FILES`]);
+    /// returns their names. Only a sink that replaces an output keeps them.
+    fn keep_host_files(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl Sink for crate::build::output::Staging {
@@ -25,6 +36,14 @@ impl Sink for crate::build::output::Staging {
 
     fn has(&self, rel: &str) -> bool {
         self.exists(rel)
+    }
+
+    fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
+        crate::build::output::Staging::link_previous(self, rel)
+    }
+
+    fn keep_host_files(&self) -> Vec<String> {
+        crate::build::output::Staging::keep_host_files(self)
     }
 }
 
