@@ -202,10 +202,7 @@ fn plan(renderer: &render::Renderer, site: &site::Site, previous: &Manifest) -> 
 /// Copies the default theme's assets, then the site's `static/` over them, into `sink`
 /// (after the pages: a static file may not take the place of a generated page).
 /// Returns the files copied.
-fn copy_static(
-    root: &Path,
-    sink: &dyn sink::Sink,
-) -> Result<Vec<String>, Vec<Diagnostic>> {
+fn copy_static(root: &Path, sink: &dyn sink::Sink) -> Result<Vec<String>, Vec<Diagnostic>> {
     let mut problems = Vec::new();
     let own = theme::site_files(&root.join("static"), &mut problems);
     let mut copied = Vec::new();

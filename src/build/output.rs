@@ -10,9 +10,11 @@
 //! build leaves the previous site as it was, and the next build sees that the manifest
 //! does not describe it.
 
+mod in_place;
 mod lock;
 mod place;
 
+pub use in_place::{remove_in_place, write_in_place};
 pub use lock::Lock;
 pub use place::{ensure_safe_output_dir, resolve};
 
@@ -139,12 +141,7 @@ impl Staging {
 
     /// Writes one file (`rel` uses `/`, has no `..`: it comes from a slug or a theme file).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<(), Diagnostic> {
-        if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c == ".") {
-            return Err(Diagnostic::file(
-                Path::new(rel),
-                "refusing to write outside the output folder",
-            ));
-        }
+        ensure_inside(rel)?;
         // The full paths are for messages and reuse only: most writes need neither.
         let dest = || self.dir.join(rel);
         if let Some((parent, _)) = rel.rsplit_once('/') {
@@ -360,46 +357,15 @@ impl Drop for Staging {
     }
 }
 
-/// Writes one file of a live output folder (the dev server's), atomically: a temporary
-/// sibling, then a rename. Returns false, writing nothing, when the bytes are unchanged.
-pub fn write_in_place(output: &Path, rel: &str, bytes: &[u8]) -> Result<bool, Diagnostic> {
+/// Refuses a path that would leave the output folder (absolute, or with `.`/`..`).
+fn ensure_inside(rel: &str) -> Result<(), Diagnostic> {
     if rel.starts_with('/') || rel.split('/').any(|c| c == ".." || c == ".") {
         return Err(Diagnostic::file(
             Path::new(rel),
             "refusing to write outside the output folder",
         ));
     }
-    let dest = output.join(rel);
-    if same_bytes(&dest, bytes).is_some() {
-        return Ok(false);
-    }
-    if let Some(parent) = dest.parent() {
-        create_dir_all(parent)?;
-    }
-    let tmp = dest.with_file_name(format!(
-        ".{}.warraq-tmp",
-        dest.file_name()
-            .map_or_else(String::new, |n| n.to_string_lossy().into_owned())
-    ));
-    fs::write(&tmp, bytes).map_err(|e| Diagnostic::file(&tmp, format!("cannot write: {e}")))?;
-    fs::rename(&tmp, &dest).map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
-    Ok(true)
-}
-
-/// Removes one file of a live output folder, and its folder when that becomes empty.
-pub fn remove_in_place(output: &Path, rel: &str) {
-    if rel.split('/').any(|c| c == "..") {
-        return;
-    }
-    let path = output.join(rel);
-    let _ = fs::remove_file(&path);
-    let mut dir = path.parent();
-    while let Some(d) = dir {
-        if d == output || fs::remove_dir(d).is_err() {
-            break;
-        }
-        dir = d.parent();
-    }
+    Ok(())
 }
 
 fn create_dir_all(dir: &Path) -> Result<(), Diagnostic> {
@@ -460,85 +426,4 @@ fn remove_leftovers(parent: &Path, name: &str) {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn unchanged_files_keep_their_inode() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("a/index.html", b"one").unwrap();
-        s.commit(None).unwrap();
-        let before = fs::metadata(out.join("a/index.html"))
-            .unwrap()
-            .modified()
-            .unwrap();
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("a/index.html", b"one").unwrap();
-        s.write("b.xml", b"two").unwrap();
-        let stats = s.commit(None).unwrap().stats;
-        assert_eq!((stats.written, stats.unchanged), (1, 1));
-        assert_eq!(
-            fs::metadata(out.join("a/index.html"))
-                .unwrap()
-                .modified()
-                .unwrap(),
-            before
-        );
-        assert_eq!(fs::read(out.join("b.xml")).unwrap(), b"two");
-        // No staging debris: the output and its lock.
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
-    }
-
-    #[test]
-    fn folders_are_made_at_any_depth_and_a_file_in_the_way_is_named() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("tags/وسم/page/2/index.html", b"deep").unwrap();
-        s.write("tags/وسم/page/3/index.html", b"beside").unwrap();
-        s.write("tags/وسم/index.html", b"above").unwrap();
-        s.write("atom.xml", b"feed").unwrap();
-        let e = s.write("atom.xml/page/2/index.html", b"x").unwrap_err();
-        assert!(format!("{e}").contains("atom.xml"), "{e}");
-        s.commit(None).unwrap();
-        assert_eq!(
-            fs::read(out.join("tags/وسم/page/2/index.html")).unwrap(),
-            b"deep"
-        );
-        assert_eq!(
-            fs::read(out.join("tags/وسم/page/3/index.html")).unwrap(),
-            b"beside"
-        );
-        assert_eq!(fs::read(out.join("tags/وسم/index.html")).unwrap(), b"above");
-    }
-
-    #[test]
-    fn one_file_is_written_once() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("a/index.html", b"one").unwrap();
-        s.commit(None).unwrap();
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("a/index.html", b"one").unwrap();
-        assert!(s.write("a/index.html", b"one").is_err(), "as a hard link");
-        s.write("b.xml", b"two").unwrap();
-        assert!(s.write("b.xml", b"three").is_err(), "as a new file");
-    }
-
-    #[test]
-    fn dropped_staging_leaves_previous_output() {
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("public");
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("index.html", b"old").unwrap();
-        s.commit(None).unwrap();
-        let s = Staging::create(&out, &Lock::acquire(&out).unwrap()).unwrap();
-        s.write("index.html", b"new").unwrap();
-        drop(s);
-        assert_eq!(fs::read(out.join("index.html")).unwrap(), b"old");
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 2);
-    }
-}
+mod tests;
