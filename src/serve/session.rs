@@ -18,6 +18,7 @@ use crate::serve::watch::Change;
 use crate::sources::links::Targets;
 use crate::sources::page::Page;
 use anyhow::Result;
+use held::{Behind, Held, SearchState, State};
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -36,13 +37,6 @@ pub struct Update {
     pub elapsed: Duration,
 }
 
-struct State {
-    config: Config,
-    site: Site,
-    renderer: Renderer,
-    keys: HashMap<String, u64>,
-}
-
 pub struct Session {
     root: PathBuf,
     opts: BuildOptions,
@@ -56,63 +50,6 @@ pub struct Session {
     targets: Targets,
     held: Held,
     search: SearchState,
-}
-
-/// What the session holds.
-enum Held {
-    /// No build: none yet, or the last full rebuild failed. The next update rebuilds.
-    Nothing,
-    /// A build, behind the files by what an update that failed left undone.
-    Built { state: Box<State>, behind: Behind },
-}
-
-/// How far the build held is behind the files after an update failed part-way (a
-/// broken template, or a broken article elsewhere): the next update makes up for it.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-enum Behind {
-    /// The site and the templates held are what the files say.
-    #[default]
-    Nothing,
-    /// Pages were read again but the site was not assembled from them.
-    Site,
-    /// A template changed and was not loaded.
-    Templates,
-    /// Both.
-    SiteAndTemplates,
-}
-
-impl Behind {
-    fn site(self) -> bool {
-        matches!(self, Behind::Site | Behind::SiteAndTemplates)
-    }
-
-    fn templates(self) -> bool {
-        matches!(self, Behind::Templates | Behind::SiteAndTemplates)
-    }
-
-    /// This, and the site or templates more.
-    fn and(self, site: bool, templates: bool) -> Behind {
-        match (self.site() || site, self.templates() || templates) {
-            (false, false) => Behind::Nothing,
-            (true, false) => Behind::Site,
-            (false, true) => Behind::Templates,
-            (true, true) => Behind::SiteAndTemplates,
-        }
-    }
-}
-
-/// The search index is built by [`Session::rebuild`] but not by [`Session::apply`]: an
-/// edit re-renders the few pages that show the article in milliseconds, while indexing
-/// the whole archive again takes about a second at 10,000 articles, far too long to pay
-/// on every save. Edited articles are still parsed for search (their words numbered,
-/// their text kept), so [`Session::refresh_search`] only writes the bundle. Until then
-/// search answers from the last index.
-#[derive(Default)]
-struct SearchState {
-    vocabulary: crate::search::index::Vocabulary,
-    /// Files of the bundle in the output.
-    files: Vec<String>,
-    stale: bool,
 }
 
 impl Session {
@@ -516,6 +453,7 @@ impl Failed {
     }
 }
 
+mod held;
 mod reload;
 #[cfg(test)]
 mod tests;
