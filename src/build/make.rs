@@ -253,9 +253,9 @@ fn write_search(
         Documents::Taken(mut documents) => search_stage::entries(site, |p| {
             documents.remove(&p.path).map(std::borrow::Cow::Owned)
         })?,
-        Documents::InPages | Documents::Skipped => {
-            search_stage::entries(site, |p| p.search.as_ref().map(std::borrow::Cow::Borrowed))?
-        }
+        Documents::InPages | Documents::Skipped => search_stage::entries(site, |p| {
+            p.build.search.as_ref().map(std::borrow::Cow::Borrowed)
+        })?,
     };
     let key = search_stage::key(&site.config, &entries);
     let prefix = format!("{}/", search::bundle::DIR);

@@ -156,7 +156,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     let stamps: Vec<_> = sources
         .iter()
         .zip(&pages)
-        .map(|(source, page)| (page.path == *source).then_some(page.source_stamp))
+        .map(|(source, page)| (page.path == *source).then_some(page.build.source_stamp))
         .collect();
     let stamp = manifest::stamp(root, &options, &sources, &stamps);
     // Search documents leave the pages so they can be dropped once the index is written.

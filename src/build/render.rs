@@ -371,7 +371,7 @@ fn site_languages(site: &Site) -> Vec<String> {
 /// (a term's displayed spelling can change when other articles change).
 fn card_key(site: &Site, page: &Page) -> u64 {
     let mut h = Xxh3::new();
-    h.write_u64(page.version);
+    h.write_u64(page.build.version);
     for tax in &site.taxonomies {
         for spelling in tax.kind.terms_of(page) {
             if let Some(t) = tax.term(spelling) {

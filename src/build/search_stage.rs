@@ -57,7 +57,7 @@ where
                 }
                 filters.insert(field, vec![name.to_owned()]);
             }
-            Entry::new(doc, page.version, meta, filters)
+            Entry::new(doc, page.build.version, meta, filters)
         })
         .collect())
 }
@@ -76,7 +76,7 @@ pub fn write_site<W>(site: &Site, vocabulary: &Vocabulary, write: W) -> Result<V
 where
     W: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
 {
-    let entries = entries(site, |p| p.search.as_ref().map(Cow::Borrowed))?;
+    let entries = entries(site, |p| p.build.search.as_ref().map(Cow::Borrowed))?;
     let engine = Engine::load(&site.config.language)?;
     Ok(
         bundle::write(&site.config.language, entries, vocabulary, &engine, write)

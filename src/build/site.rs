@@ -70,9 +70,9 @@ impl TaxonomyKind {
     /// The identity keys of `terms_of`, in the same order.
     pub fn keys_of(self, page: &Page) -> &[String] {
         match self {
-            TaxonomyKind::Tags => &page.tag_keys,
-            TaxonomyKind::Topics => page.topic_key.as_slice(),
-            TaxonomyKind::Authors => page.author_key.as_slice(),
+            TaxonomyKind::Tags => &page.keys.tags,
+            TaxonomyKind::Topics => page.keys.topic.as_slice(),
+            TaxonomyKind::Authors => page.keys.author.as_slice(),
         }
     }
 

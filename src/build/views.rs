@@ -383,13 +383,15 @@ impl<'a> ViewContext<'a> {
                     .filter_map(|a| self.term_link(TaxonomyKind::Tags, a))
                     .collect()
             }),
-            summary: &page.summary_html,
+            summary: &page.body.summary_html,
             description: Field::when(f.description, || page.summary_text.as_deref()),
-            excerpt: Field::when(f.excerpt, || full.then_some(page.summary_plain.as_str())),
+            excerpt: Field::when(f.excerpt, || {
+                full.then_some(page.body.summary_plain.as_str())
+            }),
             content,
-            toc: Field::when(f.toc, || full.then_some(page.toc.as_slice())),
-            words: Field::when_known(f.words, page.words, |n| counted("words", n)),
-            reading_time: Field::when_known(f.reading_time, page.reading_minutes, |n| {
+            toc: Field::when(f.toc, || full.then_some(page.body.toc.as_slice())),
+            words: Field::when_known(f.words, page.body.words, |n| counted("words", n)),
+            reading_time: Field::when_known(f.reading_time, page.body.reading_minutes, |n| {
                 counted("reading_time", n)
             }),
             source: Field::when(f.source, || page.source.as_ref()),

@@ -43,7 +43,7 @@ impl Context<'_> {
         let by_url: HashMap<&str, &Page> = self.pages().map(|p| (p.url.as_str(), p)).collect();
         let mut external = Uses::new();
         for page in self.pages() {
-            for link in &page.links {
+            for link in &page.body.links {
                 let at = |message: String| Diagnostic {
                     path: page.path.clone(),
                     line: Some(link.line),
@@ -269,7 +269,7 @@ impl Context<'_> {
             if page.kind != Kind::Article {
                 continue;
             }
-            if page.summary_text.is_none() && !page.more_marker {
+            if page.summary_text.is_none() && !page.body.more_marker {
                 found.push(Severity::Warning, self.key(page, "summary", 
                     "no `summary`: lists, feeds and search results show the first paragraph instead; write one or two sentences (or put `<!-- more -->` after the paragraphs to show)".to_owned()));
             }
@@ -290,16 +290,21 @@ impl Context<'_> {
 
 /// `None` if `page` has a heading with `id`, else the message.
 fn missing_anchor(page: &Page, id: &str, where_: &str) -> Option<String> {
-    if id.is_empty() || page.toc.iter().any(|t| t.id == id) {
+    if id.is_empty() || page.body.toc.iter().any(|t| t.id == id) {
         return None;
     }
     let slug = crate::text::slug::slugify(id);
-    let hint = if page.toc.iter().any(|t| t.id == slug) {
+    let hint = if page.body.toc.iter().any(|t| t.id == slug) {
         format!(": write `#{slug}`")
-    } else if page.toc.is_empty() {
+    } else if page.body.toc.is_empty() {
         " (it has no headings)".to_owned()
     } else {
-        let ids: Vec<String> = page.toc.iter().map(|t| format!("`#{}`", t.id)).collect();
+        let ids: Vec<String> = page
+            .body
+            .toc
+            .iter()
+            .map(|t| format!("`#{}`", t.id))
+            .collect();
         format!(": its headings are {}", ids.join(", "))
     };
     Some(format!("no heading `#{id}` in {where_}{hint}"))

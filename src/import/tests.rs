@@ -290,7 +290,7 @@ fn the_article_builds() {
     let (page, html) =
         crate::sources::page::parse_with_html(&md, Path::new("articles/2019/x.md"), &config)
             .unwrap();
-    assert_eq!(page.toc.len(), 3);
+    assert_eq!(page.body.toc.len(), 3);
     assert_eq!(html.matches("<figcaption>").count(), 3);
     assert_eq!(page.source.unwrap().name, "اليوم السابع");
 }

@@ -72,13 +72,12 @@ impl Targets {
 /// The source files a page's body links to by their path (`../2019/x.md`), as paths
 /// under `content/`: links rendered as those pages' URLs.
 pub fn sources_linked(page: &crate::sources::page::Page) -> impl Iterator<Item = PathBuf> + '_ {
-    page.links
-        .iter()
-        .filter(|l| !l.image)
-        .filter_map(|l| match classify(&l.dest, &page.rel, "") {
+    page.body.links.iter().filter(|l| !l.image).filter_map(|l| {
+        match classify(&l.dest, &page.rel, "") {
             Target::Source { rel: Some(rel), .. } => Some(rel),
             _ => None,
-        })
+        }
+    })
 }
 
 /// Whether a page's body links to a page's source file by its path: a link rendered as

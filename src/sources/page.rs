@@ -20,13 +20,12 @@ pub enum Kind {
     Standalone,
 }
 
+/// One article or standalone page: its file, what its front matter says, what its body
+/// renders to ([`Body`]) and what the build attaches to it ([`Attached`]).
 #[derive(Debug, Clone)]
 pub struct Page {
     /// The file, as shown in messages.
     pub path: PathBuf,
-    /// The file's size and modification time before it was read ([`load`]; default
-    /// for pages parsed from text).
-    pub source_stamp: crate::sources::content::FileStamp,
     /// The file's path under `content/` (what links to it are resolved against).
     pub rel: PathBuf,
     pub kind: Kind,
@@ -46,6 +45,26 @@ pub struct Page {
     pub url: String,
     /// `summary` from the front matter (plain text), if set.
     pub summary_text: Option<String>,
+    pub source: Option<SourceRef>,
+    pub extra: serde_json::Value,
+    /// Identity keys of `tags`, `topic` and `author`, computed once.
+    pub keys: TermKeys,
+    pub body: Body,
+    pub build: Attached,
+}
+
+/// Identity keys of a page's terms ([`crate::text::slug`]): two spellings of one term
+/// share a key.
+#[derive(Debug, Clone, Default)]
+pub struct TermKeys {
+    pub tags: Vec<String>,
+    pub topic: Option<String>,
+    pub author: Option<String>,
+}
+
+/// What a page's body renders to, besides its HTML.
+#[derive(Debug, Clone, Default)]
+pub struct Body {
     /// HTML of the summary when there is no `summary` text (lists show the text if set).
     pub summary_html: String,
     /// The body sets its summary with `<!-- more -->`.
@@ -59,15 +78,17 @@ pub struct Page {
     pub reading_minutes: Option<usize>,
     /// Every link and image in the body, as written, with its place in the file.
     pub links: Vec<LinkRef>,
-    pub source: Option<SourceRef>,
-    pub extra: serde_json::Value,
+}
+
+/// What the build attaches to a page while loading it.
+#[derive(Debug, Clone, Default)]
+pub struct Attached {
+    /// The file's size and modification time before it was read ([`load`]; default
+    /// for pages parsed from text).
+    pub source_stamp: crate::sources::content::FileStamp,
     /// Hash of the path, front matter, body and the URLs its links to other source files
     /// resolve to: equal versions render equally.
     pub version: u64,
-    /// Identity keys of `tags`, `topic` and `author`, computed once.
-    pub tag_keys: Vec<String>,
-    pub topic_key: Option<String>,
-    pub author_key: Option<String>,
     /// The article's search words and text, when it was parsed for a site with search.
     pub search: Option<Document>,
     /// The body's HTML, rendered while parsing, when the page was loaded with a store to
@@ -96,7 +117,7 @@ fn render_markdown(body: &str, rel: &Path, config: &Config, targets: &Targets) -
 /// function renders both times, so the HTML is the one `version` was hashed from (unless
 /// the file changed in between, which the next build sees).
 pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<String, Diagnostic> {
-    if let Some(kept) = &page.html {
+    if let Some(kept) = &page.build.html {
         let unreadable = |e: &dyn std::fmt::Display| {
             Diagnostic::file(
                 &page.path,
@@ -186,7 +207,7 @@ pub fn load_with<'t>(
         .map_err(|e| e.in_file(path))
         .map(|mut p| {
             p.path = path.to_path_buf();
-            p.source_stamp = stamp;
+            p.build.source_stamp = stamp;
             p
         })
 }
@@ -293,21 +314,17 @@ impl Head<'_> {
             None => None,
         };
         let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
-        let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
         let bodies = bodies.filter(|store| !store.is_full());
         let searched = vocabulary.is_some() && config.search && kind == Kind::Article;
         let parts = markdown::Parts {
             html: bodies.is_some(),
             plain: !uncounted || searched,
         };
+        let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
         let mut rendered =
             markdown::render_parts(split.body, markdown_options(config), &rewrite, parts);
         let html = bodies
             .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
-        let links = link_refs(&split, &rendered.links);
-        let words = (!uncounted).then(|| crate::text::words::count_words(&rendered.plain));
-        let wpm = config.words_per_minute(&lang) as usize;
-        let reading_minutes = words.map(|n| n.div_ceil(wpm).max(1));
         let extra = serde_json::to_value(&fm.extra).map_err(|e| {
             Located::at(
                 front_matter::key_line(&split, "extra"),
@@ -315,24 +332,8 @@ impl Head<'_> {
                 format!("`extra`: {e}"),
             )
         })?;
+        let terms = terms::terms(&split, &fm, config)?;
         let clean = |s: &String| strip_invisible(s.trim());
-        let (author, author_key) = fm
-            .author
-            .as_ref()
-            .or(config.default_author.as_ref())
-            .and_then(|a| term_of(a))
-            .unzip();
-        let (topic, topic_key) = fm.topic.as_ref().and_then(|t| term_of(t)).unzip();
-        let (tags, tag_keys): (Vec<String>, Vec<String>) =
-            fm.tags.iter().filter_map(|t| term_of(t)).unzip();
-        ensure_terms_fit(
-            &split,
-            &fm,
-            &tags,
-            &tag_keys,
-            topic_key.as_deref(),
-            author_key.as_deref(),
-        )?;
         let summary = fm.summary.as_ref().map(clean).filter(|s| !s.is_empty());
         let title = clean(&fm.title);
         let subtitle = fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty());
@@ -346,35 +347,37 @@ impl Head<'_> {
             )),
             _ => None,
         };
-        let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-        hasher.update(rel.to_string_lossy().as_bytes());
-        hasher.update(&[0]);
-        hasher.update(split.yaml.as_bytes());
-        hasher.update(&[0]);
-        hasher.update(split.body.as_bytes());
-        // Links to source files render as those pages' URLs, which other files decide.
-        for l in rendered.links.iter().filter(|l| !l.image) {
-            hasher.update(&[0]);
-            if let Some(url) = links::rewrite(&l.dest, &rel, targets) {
-                hasher.update(url.as_bytes());
-            }
-        }
+        let words = (!uncounted).then(|| crate::text::words::count_words(&rendered.plain));
+        let wpm = config.words_per_minute(&lang) as usize;
+        let build = Attached {
+            source_stamp: Default::default(),
+            version: version_of(&rel, &split, &rendered.links, targets),
+            search,
+            html,
+        };
+        let body = Body {
+            summary_plain: summary.clone().unwrap_or(rendered.summary_plain),
+            summary_html: if summary.is_some() {
+                String::new()
+            } else {
+                rendered.summary_html
+            },
+            more_marker: rendered.more_marker,
+            toc: rendered.toc,
+            words,
+            reading_minutes: words.map(|n| n.div_ceil(wpm).max(1)),
+            links: link_refs(&split, &rendered.links),
+        };
         Ok(Page {
             path: PathBuf::new(),
-            source_stamp: Default::default(),
             rel,
             kind,
             title,
             subtitle,
-            search,
-            html,
-            tag_keys,
-            topic_key,
-            author_key,
-            version: hasher.digest(),
-            author,
-            topic,
-            tags,
+            author: terms.author,
+            topic: terms.topic,
+            tags: terms.tags,
+            keys: terms.keys,
             date,
             date_written: fm.date.trim().to_owned(),
             updated,
@@ -382,22 +385,36 @@ impl Head<'_> {
             lang,
             slug,
             url,
-            summary_plain: summary.clone().unwrap_or(rendered.summary_plain),
-            summary_html: if summary.is_some() {
-                String::new()
-            } else {
-                rendered.summary_html
-            },
             summary_text: summary,
-            more_marker: rendered.more_marker,
-            toc: rendered.toc,
-            words,
-            reading_minutes,
-            links,
             source: fm.source,
             extra,
+            body,
+            build,
         })
     }
+}
+
+/// Hash of the path, front matter, body and the URLs its links to other source files
+/// resolve to (which other files decide): equal versions render equally.
+fn version_of(
+    rel: &Path,
+    split: &front_matter::Split<'_>,
+    links: &[markdown::LinkSite],
+    targets: &Targets,
+) -> u64 {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    hasher.update(rel.to_string_lossy().as_bytes());
+    hasher.update(&[0]);
+    hasher.update(split.yaml.as_bytes());
+    hasher.update(&[0]);
+    hasher.update(split.body.as_bytes());
+    for l in links.iter().filter(|l| !l.image) {
+        hasher.update(&[0]);
+        if let Some(url) = links::rewrite(&l.dest, rel, targets) {
+            hasher.update(url.as_bytes());
+        }
+    }
+    hasher.digest()
 }
 
 /// Body offsets → file lines and columns.
@@ -443,18 +460,17 @@ pub fn take_documents(
 ) -> std::collections::HashMap<std::path::PathBuf, Document> {
     pages
         .iter_mut()
-        .filter(|p| p.search.is_some())
+        .filter(|p| p.build.search.is_some())
         // Just loaded, each page has one owner: nothing is cloned.
         .filter_map(|p| {
             let page = std::sync::Arc::make_mut(p);
-            Some((page.path.clone(), page.search.take()?))
+            Some((page.path.clone(), page.build.search.take()?))
         })
         .collect()
 }
 
 mod terms;
 
-use terms::{ensure_terms_fit, term_of};
 pub use terms::{MAX_TAGS, MAX_TERM_CHARS};
 
 #[cfg(test)]

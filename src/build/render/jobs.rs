@@ -35,7 +35,7 @@ impl Renderer {
                 let html = self.body_html(site, page)?;
                 let view = cx.page(page, &html);
                 if self.fields.json_ld {
-                    ctx.insert("json_ld", &views::json_ld(&view, site, page.words));
+                    ctx.insert("json_ld", &views::json_ld(&view, site, page.body.words));
                 }
                 self.insert_lang(ctx, site, page.lang.as_str());
                 // Articles are newest first: the previous index is the newer article.
@@ -69,7 +69,7 @@ impl Renderer {
                     h.write_u8(0);
                 }
             }
-            Job::Standalone(i) => h.write_u64(site.standalone[i].version),
+            Job::Standalone(i) => h.write_u64(site.standalone[i].build.version),
             _ => unreachable!("not a page job"),
         }
     }

@@ -2,6 +2,8 @@
 //! and checked at its field's line (a name with no letter, too long a name, too many
 //! tags).
 
+use super::TermKeys;
+use crate::basics::config::Config;
 use crate::basics::error::Located;
 use crate::sources::front_matter;
 use crate::text::slug::{strip_invisible, term_key};
@@ -15,7 +17,51 @@ pub const MAX_TERM_CHARS: usize = 200;
 
 /// Each term can make a URL (a name with no letters or digits cannot), is not too long,
 /// and an article has at most [`MAX_TAGS`] tags; errors are at the field's line.
-pub(super) fn ensure_terms_fit(
+/// A page's author, topic and tags, cleaned, with their keys.
+pub(super) struct Terms {
+    pub author: Option<String>,
+    pub topic: Option<String>,
+    pub tags: Vec<String>,
+    pub keys: TermKeys,
+}
+
+/// The front matter's terms (the site's default author for an article without one),
+/// cleaned and keyed; an error when they do not fit the bounds.
+pub(super) fn terms(
+    split: &front_matter::Split<'_>,
+    fm: &front_matter::FrontMatter,
+    config: &Config,
+) -> Result<Terms, Located> {
+    let (author, author_key) = fm
+        .author
+        .as_ref()
+        .or(config.default_author.as_ref())
+        .and_then(|a| term_of(a))
+        .unzip();
+    let (topic, topic_key) = fm.topic.as_ref().and_then(|t| term_of(t)).unzip();
+    let (tags, tag_keys): (Vec<String>, Vec<String>) =
+        fm.tags.iter().filter_map(|t| term_of(t)).unzip();
+    ensure_terms_fit(
+        split,
+        fm,
+        &tags,
+        &tag_keys,
+        topic_key.as_deref(),
+        author_key.as_deref(),
+    )?;
+    Ok(Terms {
+        author,
+        topic,
+        tags,
+        keys: TermKeys {
+            tags: tag_keys,
+            topic: topic_key,
+            author: author_key,
+        },
+    })
+}
+
+fn ensure_terms_fit(
     split: &front_matter::Split<'_>,
     fm: &front_matter::FrontMatter,
     tags: &[String],

@@ -1,3 +1,4 @@
+use super::terms::term_of;
 use super::*;
 use crate::text::slug::term_key;
 
@@ -17,7 +18,7 @@ fn a_kept_body_is_written_without_reading_the_file_again() {
     // Loaded without a store, the body is rendered from the file when written.
     let fresh = load(&content, &path, &config(), &targets, Keep::default()).unwrap();
     assert_eq!(fresh.rel, Path::new("articles/x.md"));
-    assert!(fresh.html.is_none());
+    assert!(fresh.build.html.is_none());
     let expected = body_html(&fresh, &config(), &targets).unwrap();
     assert!(expected.contains("href=\"/articles/y/\"") && expected.contains("<h2 id="));
     // Loaded with a store, the HTML rendered while parsing waits there and is the
@@ -30,10 +31,10 @@ fn a_kept_body_is_written_without_reading_the_file_again() {
         load(&content, &path, &config(), &targets, keep).unwrap()
     };
     let kept = load_into(&Store::temporary());
-    assert!(kept.html.as_ref().is_some_and(Kept::is_spilled));
+    assert!(kept.build.html.as_ref().is_some_and(Kept::is_spilled));
     // A store at its limit keeps nothing: that body is rendered again, the same.
     let again = load_into(&Store::temporary_up_to(0));
-    assert!(again.html.is_none());
+    assert!(again.build.html.is_none());
     assert_eq!(body_html(&again, &config(), &targets).unwrap(), expected);
     std::fs::remove_file(&path).unwrap();
     assert_eq!(body_html(&kept, &config(), &targets).unwrap(), expected);
@@ -128,8 +129,8 @@ fn reading_time_uses_language_rate() {
         &config(),
     )
     .unwrap();
-    assert_eq!(p.words, Some(276));
-    assert_eq!(p.reading_minutes, Some(2));
+    assert_eq!(p.body.words, Some(276));
+    assert_eq!(p.body.reading_minutes, Some(2));
 }
 
 #[test]
@@ -186,13 +187,19 @@ fn an_uncounted_page_differs_only_in_its_counts() {
     };
     let (counted, uncounted) = (load(false), load(true));
     assert_eq!(
-        (counted.words, counted.reading_minutes),
+        (counted.body.words, counted.body.reading_minutes),
         (Some(276), Some(2))
     );
-    assert_eq!((uncounted.words, uncounted.reading_minutes), (None, None));
+    assert_eq!(
+        (uncounted.body.words, uncounted.body.reading_minutes),
+        (None, None)
+    );
     let counts_dropped = Page {
-        words: None,
-        reading_minutes: None,
+        body: super::Body {
+            words: None,
+            reading_minutes: None,
+            ..counted.body.clone()
+        },
         ..counted
     };
     assert_eq!(format!("{counts_dropped:?}"), format!("{uncounted:?}"));
@@ -236,9 +243,9 @@ fn links_to_sources_become_urls_and_keep_their_place() {
     );
     // An unknown file is left as written, for `check` to report.
     assert!(html.contains("href=\"c.md\""));
-    assert_eq!(p.links.len(), 2);
-    assert_eq!((p.links[0].line, p.links[0].col), (6, 6));
-    assert_eq!(p.links[1].dest, "c.md");
+    assert_eq!(p.body.links.len(), 2);
+    assert_eq!((p.body.links[0].line, p.body.links[0].col), (6, 6));
+    assert_eq!(p.body.links[1].dest, "c.md");
     assert_eq!(p.rel, rel);
 }
 
