@@ -129,38 +129,15 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         }
     }
     timer.stage("config+discover");
-    // Search text and bodies' HTML wait in temporary files from parsing to writing.
-    let vocabulary = if config.search {
-        search::index::Vocabulary::keeping_in(spill::Store::temporary())
-    } else {
-        search::index::Vocabulary::new()
-    };
-    let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
-    // Loaded before the articles so that parsing knows whether any template shows word
-    // counts; their errors wait until the articles' own have been reported.
-    let templates = theme::Templates::load(root);
-    let keep = page::Keep {
-        vocabulary: config.search.then_some(&vocabulary),
-        bodies: Some(&bodies),
-        uncounted: templates
-            .as_ref()
-            .is_ok_and(|t| !render::shows_word_counts(t, &config)),
-        texts: None,
-    };
-    let (mut pages, problems, targets) = load_sources(root, &config, keep, &sources, discovered);
-    if !problems.is_empty() {
-        return Err(BuildFailed::from(problems).into());
-    }
-    // Loaded without problems, the pages are the sources', in order. (Were one not, its
-    // stamp would be missing: the next build would build again, never wrongly skip.)
-    let stamps: Vec<_> = sources
-        .iter()
-        .zip(&pages)
-        .map(|(source, page)| (page.path == *source).then_some(page.build.source_stamp))
-        .collect();
-    let stamp = manifest::stamp(root, &options, &sources, &stamps);
-    // Search documents leave the pages so they can be dropped once the index is written.
-    let documents = Documents::Taken(page::take_documents(&mut pages));
+    let Loaded {
+        pages,
+        targets,
+        templates,
+        vocabulary,
+        documents,
+        stamp,
+        bodies: _bodies,
+    } = load_for_build(root, &config, &options, &sources, discovered)?;
     timer.stage("load+parse");
     let staging = output::Staging::create(&output, &lock)?;
     let made = make(
@@ -213,6 +190,70 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         elapsed: started.elapsed(),
         kept,
         leftover: committed.leftover,
+    })
+}
+
+/// What a build's loading stage hands on.
+struct Loaded {
+    pages: Vec<std::sync::Arc<page::Page>>,
+    targets: crate::sources::links::Targets,
+    templates: Result<theme::Templates, Vec<crate::basics::error::Diagnostic>>,
+    vocabulary: search::index::Vocabulary,
+    documents: Documents,
+    /// The sources' stamp, for the manifest.
+    stamp: u64,
+    /// Where the bodies' HTML waits until the pages are written.
+    bodies: spill::Store,
+}
+
+/// Loads the templates and every source for a one-off build: search text and bodies'
+/// HTML wait in temporary files from parsing to writing.
+fn load_for_build(
+    root: &Path,
+    config: &crate::basics::config::Config,
+    options: &str,
+    sources: &[PathBuf],
+    discovered: Vec<crate::basics::error::Diagnostic>,
+) -> Result<Loaded> {
+    let vocabulary = if config.search {
+        search::index::Vocabulary::keeping_in(spill::Store::temporary())
+    } else {
+        search::index::Vocabulary::new()
+    };
+    let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
+    // Loaded before the articles so that parsing knows whether any template shows word
+    // counts; their errors wait until the articles' own have been reported.
+    let templates = theme::Templates::load(root);
+    let keep = page::Keep {
+        vocabulary: config.search.then_some(&vocabulary),
+        bodies: Some(&bodies),
+        uncounted: templates
+            .as_ref()
+            .is_ok_and(|t| !render::shows_word_counts(t, config)),
+        texts: None,
+    };
+    let (mut pages, problems, targets) = load_sources(root, config, keep, sources, discovered);
+    if !problems.is_empty() {
+        return Err(BuildFailed::from(problems).into());
+    }
+    // Loaded without problems, the pages are the sources', in order. (Were one not, its
+    // stamp would be missing: the next build would build again, never wrongly skip.)
+    let stamps: Vec<_> = sources
+        .iter()
+        .zip(&pages)
+        .map(|(source, page)| (page.path == *source).then_some(page.build.source_stamp))
+        .collect();
+    let stamp = manifest::stamp(root, options, sources, &stamps);
+    // Search documents leave the pages so they can be dropped once the index is written.
+    let documents = Documents::Taken(page::take_documents(&mut pages));
+    Ok(Loaded {
+        pages,
+        targets,
+        templates,
+        vocabulary,
+        documents,
+        stamp,
+        bodies,
     })
 }
 

@@ -241,40 +241,7 @@ where
         out.add(path, result)
     };
 
-    // Fragments: the article text compressed at parse time, then its metadata. They are
-    // named by their place in the index under a stamp of every fragment's content, not
-    // each by its own hash: every search downloads the list of names (in the meta
-    // index), and at 10,000 articles random hashes made it 74 KB where numbered names
-    // compress to a third of that. A name still never changes content: any change to
-    // any fragment changes the stamp, and so every name.
-    let mut stamp = Xxh3::new();
-    for e in &entries {
-        stamp.update(&e.doc.text_hash.to_le_bytes());
-        stamp.update(&e.start);
-    }
-    let stamp = names.name(stamp.digest());
-    let page_hashes: Vec<String> = (0..entries.len())
-        .map(|n| format!("{stamp}{}", base36(n)))
-        .collect();
-    let fragment_results: Vec<(String, Result<(), Diagnostic>)> = entries
-        .par_iter_mut()
-        .zip(&page_hashes)
-        .map(|(e, name)| {
-            let path = format!("{DIR}/fragment/{name}.pf_fragment");
-            let r = match e.doc.text.behind(&e.start) {
-                Ok(gz) => write(&path, &gz),
-                Err(err) => Err(Diagnostic::file(
-                    Path::new(&path),
-                    format!("cannot read back the search text kept for it: {err}"),
-                )),
-            };
-            e.release(true, false);
-            (path, r)
-        })
-        .collect();
-    for (path, r) in fragment_results {
-        out.add(path, r);
-    }
+    let page_hashes = write_fragments(&mut entries, &mut names, &write, &mut out);
 
     // Words.
     let words = postings(&mut entries, vocabulary, lang);
@@ -309,7 +276,84 @@ where
         filter_meta.push((filter, name));
     }
 
-    // The meta index, loaded first by every search, and the entry point naming it.
+    write_meta(
+        lang,
+        &entries,
+        &page_hashes,
+        &chunk_meta,
+        &filter_meta,
+        engine,
+        &mut names,
+        &mut |path, bytes| emit(path, bytes, &mut out),
+    );
+    if out.problems.is_empty() {
+        Ok(out.paths)
+    } else {
+        Err(out.problems)
+    }
+}
+
+/// Writes every article's fragment (its text compressed at parse time, then its
+/// metadata); returns their names, in the entries' order.
+fn write_fragments<W>(
+    entries: &mut [Entry<'_>],
+    names: &mut Names,
+    write: &W,
+    out: &mut Written,
+) -> Vec<String>
+where
+    W: Fn(&str, &[u8]) -> Result<(), Diagnostic> + Sync,
+{
+    // Fragments: the article text compressed at parse time, then its metadata. They are
+    // named by their place in the index under a stamp of every fragment's content, not
+    // each by its own hash: every search downloads the list of names (in the meta
+    // index), and at 10,000 articles random hashes made it 74 KB where numbered names
+    // compress to a third of that. A name still never changes content: any change to
+    // any fragment changes the stamp, and so every name.
+    let mut stamp = Xxh3::new();
+    for e in entries.iter() {
+        stamp.update(&e.doc.text_hash.to_le_bytes());
+        stamp.update(&e.start);
+    }
+    let stamp = names.name(stamp.digest());
+    let page_hashes: Vec<String> = (0..entries.len())
+        .map(|n| format!("{stamp}{}", base36(n)))
+        .collect();
+    let fragment_results: Vec<(String, Result<(), Diagnostic>)> = entries
+        .par_iter_mut()
+        .zip(&page_hashes)
+        .map(|(e, name)| {
+            let path = format!("{DIR}/fragment/{name}.pf_fragment");
+            let r = match e.doc.text.behind(&e.start) {
+                Ok(gz) => write(&path, &gz),
+                Err(err) => Err(Diagnostic::file(
+                    Path::new(&path),
+                    format!("cannot read back the search text kept for it: {err}"),
+                )),
+            };
+            e.release(true, false);
+            (path, r)
+        })
+        .collect();
+    for (path, r) in fragment_results {
+        out.add(path, r);
+    }
+    page_hashes
+}
+
+/// Writes the meta index, loaded first by every search, and the entry point naming it,
+/// then the engine's files.
+#[allow(clippy::too_many_arguments)]
+fn write_meta(
+    lang: &str,
+    entries: &[Entry<'_>],
+    page_hashes: &[String],
+    chunk_meta: &[(String, String, String)],
+    filter_meta: &[(String, String)],
+    engine: &Engine,
+    names: &mut Names,
+    emit: &mut dyn FnMut(String, &[u8]),
+) {
     let mut meta_fields: Vec<&str> = entries
         .iter()
         .flat_map(|e| e.meta.keys().copied())
@@ -318,13 +362,13 @@ where
     meta_fields.dedup();
     let pages: Vec<(&str, u32)> = page_hashes
         .iter()
-        .zip(&entries)
+        .zip(entries)
         .map(|(h, e)| (h.as_str(), e.doc.word_count))
         .collect();
-    let raw = encode_meta(&pages, &chunk_meta, &filter_meta, &meta_fields);
+    let raw = encode_meta(&pages, chunk_meta, filter_meta, &meta_fields);
     let meta_hash = names.name(xxhash_rust::xxh3::xxh3_64(&raw));
     let gz = crate::search::gzip::compress(SIGNATURE, &raw, INDEX_LEVEL);
-    emit(format!("{DIR}/pagefind.{meta_hash}.pf_meta"), &gz, &mut out);
+    emit(format!("{DIR}/pagefind.{meta_hash}.pf_meta"), &gz);
     let entry = serde_json::json!({
         "version": PAGEFIND_VERSION,
         "languages": {
@@ -335,15 +379,9 @@ where
     emit(
         format!("{DIR}/pagefind-entry.json"),
         entry.to_string().as_bytes(),
-        &mut out,
     );
     for (name, bytes) in &engine.files {
-        emit(format!("{DIR}/{name}"), bytes, &mut out);
-    }
-    if out.problems.is_empty() {
-        Ok(out.paths)
-    } else {
-        Err(out.problems)
+        emit(format!("{DIR}/{name}"), bytes);
     }
 }
 

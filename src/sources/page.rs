@@ -80,6 +80,32 @@ pub struct Body {
     pub links: Vec<LinkRef>,
 }
 
+impl Body {
+    /// What a page keeps of its rendered body: the summary (none rendered when the front
+    /// matter's `summary` is set), the table of contents, the counts and the links.
+    fn of(
+        rendered: markdown::Rendered,
+        summary: Option<&String>,
+        links: Vec<LinkRef>,
+        words: Option<usize>,
+        words_per_minute: usize,
+    ) -> Body {
+        Body {
+            summary_plain: summary.cloned().unwrap_or(rendered.summary_plain),
+            summary_html: if summary.is_some() {
+                String::new()
+            } else {
+                rendered.summary_html
+            },
+            more_marker: rendered.more_marker,
+            toc: rendered.toc,
+            words,
+            reading_minutes: words.map(|n| n.div_ceil(words_per_minute).max(1)),
+            links,
+        }
+    }
+}
+
 /// What the build attaches to a page while loading it.
 #[derive(Debug, Clone, Default)]
 pub struct Attached {
@@ -150,7 +176,7 @@ pub struct Keep<'a> {
     pub vocabulary: Option<&'a Vocabulary>,
     pub bodies: Option<&'a Store>,
     pub texts: Option<&'a Texts>,
-    /// Leaves [`Page::words`] and [`Page::reading_minutes`] unknown: for a one-off build
+    /// Leaves [`Body::words`] and [`Body::reading_minutes`] unknown: for a one-off build
     /// whose templates show neither (counting took about 4% of the CPU of a
     /// 10,000-article build with the bench's minimal templates).
     pub uncounted: bool,
@@ -314,17 +340,7 @@ impl Head<'_> {
             None => None,
         };
         let lang = fm.lang.clone().unwrap_or_else(|| config.language.clone());
-        let bodies = bodies.filter(|store| !store.is_full());
         let searched = vocabulary.is_some() && config.search && kind == Kind::Article;
-        let parts = markdown::Parts {
-            html: bodies.is_some(),
-            plain: !uncounted || searched,
-        };
-        let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
-        let mut rendered =
-            markdown::render_parts(split.body, markdown_options(config), &rewrite, parts);
-        let html = bodies
-            .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let extra = serde_json::to_value(&fm.extra).map_err(|e| {
             Located::at(
                 front_matter::key_line(&split, "extra"),
@@ -337,6 +353,16 @@ impl Head<'_> {
         let summary = fm.summary.as_ref().map(clean).filter(|s| !s.is_empty());
         let title = clean(&fm.title);
         let subtitle = fm.subtitle.as_ref().map(clean).filter(|s| !s.is_empty());
+        let bodies = bodies.filter(|store| !store.is_full());
+        let parts = markdown::Parts {
+            html: bodies.is_some(),
+            plain: !uncounted || searched,
+        };
+        let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
+        let mut rendered =
+            markdown::render_parts(split.body, markdown_options(config), &rewrite, parts);
+        let html = bodies
+            .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let search = match vocabulary {
             Some(v) if searched => Some(Document::new(
                 &url,
@@ -347,27 +373,16 @@ impl Head<'_> {
             )),
             _ => None,
         };
-        let words = (!uncounted).then(|| crate::text::words::count_words(&rendered.plain));
-        let wpm = config.words_per_minute(&lang) as usize;
         let build = Attached {
             source_stamp: Default::default(),
             version: version_of(&rel, &split, &rendered.links, targets),
             search,
             html,
         };
-        let body = Body {
-            summary_plain: summary.clone().unwrap_or(rendered.summary_plain),
-            summary_html: if summary.is_some() {
-                String::new()
-            } else {
-                rendered.summary_html
-            },
-            more_marker: rendered.more_marker,
-            toc: rendered.toc,
-            words,
-            reading_minutes: words.map(|n| n.div_ceil(wpm).max(1)),
-            links: link_refs(&split, &rendered.links),
-        };
+        let words = (!uncounted).then(|| crate::text::words::count_words(&rendered.plain));
+        let links = link_refs(&split, &rendered.links);
+        let wpm = config.words_per_minute(&lang) as usize;
+        let body = Body::of(rendered, summary.as_ref(), links, words, wpm);
         Ok(Page {
             path: PathBuf::new(),
             rel,
