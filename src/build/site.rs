@@ -271,6 +271,31 @@ fn group_terms(
             }
         }
     }
+    let terms = name_and_order(kind, terms);
+    let by_key = terms
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (term_key(&t.name), i))
+        .collect();
+    let by_spelling = terms
+        .iter()
+        .enumerate()
+        .flat_map(|(i, t)| t.spellings.keys().map(move |s| (s.clone(), i)))
+        .collect();
+    let settings = kind.settings(config);
+    Taxonomy {
+        kind,
+        paginate_by: settings.paginate_by.unwrap_or(config.paginate_by).max(1),
+        feed: settings.feed,
+        terms,
+        by_spelling,
+        by_key,
+    }
+}
+
+/// Names each term by its most common spelling and gives it its URL; orders the terms
+/// by how many articles they have, then by name.
+fn name_and_order(kind: TaxonomyKind, mut terms: Vec<Term>) -> Vec<Term> {
     for term in &mut terms {
         // Most common spelling; ties go to the first in code-point order, so the
         // choice does not depend on file order.
@@ -292,29 +317,10 @@ fn group_terms(
             .then_with(|| terms[a].name.cmp(&terms[b].name))
     });
     let mut sorted: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
-    let terms: Vec<Term> = order
+    order
         .iter()
         .map(|&i| sorted[i].take().expect("each term once"))
-        .collect();
-    let by_key = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (term_key(&t.name), i))
-        .collect();
-    let by_spelling = terms
-        .iter()
-        .enumerate()
-        .flat_map(|(i, t)| t.spellings.keys().map(move |s| (s.clone(), i)))
-        .collect();
-    let settings = kind.settings(config);
-    Taxonomy {
-        kind,
-        paginate_by: settings.paginate_by.unwrap_or(config.paginate_by).max(1),
-        feed: settings.feed,
-        terms,
-        by_spelling,
-        by_key,
-    }
+        .collect()
 }
 
 fn group_years(articles: &[Arc<Page>]) -> Vec<Year> {

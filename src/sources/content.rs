@@ -51,31 +51,9 @@ const PARALLEL_DEPTH: usize = 3;
 /// core before any was read.
 fn walk(dir: &Path, root: &Path, depth: usize) -> Found {
     let mut found = Found::default();
-    let listing = match fs::read_dir(dir) {
-        Ok(listing) => listing,
-        Err(e) => {
-            found
-                .problems
-                .push(Diagnostic::file(dir, format!("cannot read: {e}")));
-            return found;
-        }
+    let Some(entries) = list(dir, &mut found.problems) else {
+        return found;
     };
-    let mut entries = Vec::new();
-    for entry in listing {
-        match entry {
-            Ok(e) => {
-                let name = e.file_name();
-                if !is_ignored(&name) {
-                    entries.push((name, e.path(), e.file_type()));
-                }
-            }
-            Err(e) => found
-                .problems
-                .push(Diagnostic::file(dir, format!("cannot read: {e}"))),
-        }
-    }
-    // By name: the order does not depend on the file system's.
-    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let is_dir = |kind: &std::io::Result<fs::FileType>| kind.as_ref().is_ok_and(|k| k.is_dir());
     let folders = entries.iter().filter(|(_, _, kind)| is_dir(kind));
     let below: Vec<Found> = if depth < PARALLEL_DEPTH {
@@ -137,6 +115,35 @@ fn walk(dir: &Path, root: &Path, depth: usize) -> Found {
         }
     }
     found
+}
+
+/// A folder entry: its name, path and type.
+type Entry = (std::ffi::OsString, PathBuf, std::io::Result<fs::FileType>);
+
+/// A folder's entries that are not ignored, by name (the order does not depend on the
+/// file system's); `None` when it cannot be read.
+fn list(dir: &Path, problems: &mut Vec<Diagnostic>) -> Option<Vec<Entry>> {
+    let listing = match fs::read_dir(dir) {
+        Ok(listing) => listing,
+        Err(e) => {
+            problems.push(Diagnostic::file(dir, format!("cannot read: {e}")));
+            return None;
+        }
+    };
+    let mut entries = Vec::new();
+    for entry in listing {
+        match entry {
+            Ok(e) => {
+                let name = e.file_name();
+                if !is_ignored(&name) {
+                    entries.push((name, e.path(), e.file_type()));
+                }
+            }
+            Err(e) => problems.push(Diagnostic::file(dir, format!("cannot read: {e}"))),
+        }
+    }
+    entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    Some(entries)
 }
 
 /// `.md` in any case (`Up.MD` is an article too, as editors on case-insensitive
