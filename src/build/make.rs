@@ -113,7 +113,8 @@ pub(crate) fn make(
         render: jobs,
         reuse,
         keys: job_keys,
-    } = plan(&renderer, &site, previous);
+        had: _,
+    } = plan(&renderer, &site, &previous.keys);
     timer.stage("plan");
     for path in &reuse {
         staging
@@ -158,38 +159,49 @@ pub(crate) fn make(
     })
 }
 
-/// Which jobs must be rendered, and which outputs of the last build can be reused as
-/// they are (same key, file still there).
-struct Plan {
-    render: Vec<render::Job>,
-    reuse: Vec<String>,
-    /// Every output file's key, for the next build's manifest.
-    keys: Vec<(String, u64)>,
+/// Which jobs must be rendered, and which outputs of the last run can be kept as they
+/// are (same key; a manifest that loaded, or a session's keys, say the file is there).
+pub(crate) struct Plan {
+    pub render: Vec<render::Job>,
+    pub reuse: Vec<String>,
+    /// Every output file's key, for the next run.
+    pub keys: Vec<(String, u64)>,
+    /// How many of the files had a key in the last run (reused or not): when it is
+    /// every file of the last run, no file vanished.
+    pub had: usize,
 }
 
-fn plan(renderer: &render::Renderer, site: &site::Site, previous: &Manifest) -> Plan {
-    // Whether a file can be reused is asked in parallel too (a `stat` each); what is
-    // left to one thread is sorting the jobs into two lists. (At 100,000 articles, a map
-    // of the 191,000 files' keys made here took 180 ms of one core; the manifest only
-    // needs them as a list.)
-    let keyed: Vec<(render::Job, String, u64, bool)> = render::jobs(site)
+/// The plan of a run over `site`, given the last run's keys (`build`: the manifest's;
+/// `serve`: those of the output it holds).
+pub(crate) fn plan(
+    renderer: &render::Renderer,
+    site: &site::Site,
+    previous: &HashMap<String, u64>,
+) -> Plan {
+    // Whether a file can be reused is asked in parallel too; what is left to one thread
+    // is sorting the jobs into two lists. (At 100,000 articles, a map of the 191,000
+    // files' keys made here took 180 ms of one core; the manifest only needs them as a
+    // list.)
+    let keyed: Vec<(render::Job, String, u64, Option<bool>)> = render::jobs(site)
         .into_par_iter()
         .with_max_len(256)
         .map(|job| {
-            let file = render::file_for_url(&render::job_url(site, job));
-            let key = renderer.job_key(site, job);
-            // A manifest that loaded describes the output: its files are all there.
-            let reuse = previous.keys.get(&file) == Some(&key);
-            (job, file, key, reuse)
+            let url = render::job_url(site, job);
+            let key = renderer.job_key_at(site, job, &url);
+            let file = render::file_for_url(&url);
+            let same = previous.get(&file).map(|k| *k == key);
+            (job, file, key, same)
         })
         .collect();
     let mut plan = Plan {
         render: Vec::with_capacity(keyed.len()),
         reuse: Vec::new(),
         keys: Vec::with_capacity(keyed.len()),
+        had: 0,
     };
-    for (job, file, key, reuse) in keyed {
-        if reuse {
+    for (job, file, key, same) in keyed {
+        plan.had += usize::from(same.is_some());
+        if same == Some(true) {
             plan.reuse.push(file.clone());
         } else {
             plan.render.push(job);

@@ -31,7 +31,7 @@ pub mod views;
 
 pub(crate) use load::load_sources;
 pub use load::{load_all, load_all_with, load_config, load_pages};
-pub(crate) use make::{make, Documents, Inputs, Made};
+pub(crate) use make::{make, plan, Documents, Inputs, Made};
 pub(crate) use timer::StageTimer;
 
 use crate::basics::error::BuildFailed;

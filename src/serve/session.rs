@@ -10,7 +10,7 @@
 use crate::basics::config::Config;
 use crate::basics::error::{BuildFailed, Diagnostic};
 use crate::build::manifest::Manifest;
-use crate::build::render::{self, Job, Renderer};
+use crate::build::render::Renderer;
 use crate::build::sink::{InPlace, Sink as _};
 use crate::build::site::{self, Site};
 use crate::build::{load_config, output, BuildOptions};
@@ -19,7 +19,6 @@ use crate::sources::links::Targets;
 use crate::sources::page::Page;
 use anyhow::Result;
 use held::{Behind, Held, SearchState, State};
-use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -320,27 +319,10 @@ impl Session {
     /// rendered, files changed, the new keys).
     fn render_stale(&self, state: &State, site: &Site) -> Result<Rendered, Failed> {
         let renderer = &state.renderer;
-        // (job, file, key, the last output had the file, with that key); the lookups in
-        // the last output's keys run in parallel with the keys.
-        let keyed: Vec<(Job, String, u64, bool, bool)> = render::jobs(site)
-            .into_par_iter()
-            .map(|job| {
-                let url = render::job_url(site, job);
-                let key = renderer.job_key_at(site, job, &url);
-                let file = render::file_for_url(&url);
-                let old = state.keys.get(&file);
-                (job, file, key, old.is_some(), old == Some(&key))
-            })
-            .collect();
-        let stale: Vec<Job> = keyed
-            .iter()
-            .filter(|(.., same)| !same)
-            .map(|(job, ..)| *job)
-            .collect();
-        // Every file of the last output is made again (the usual case): none to remove.
-        let kept = keyed.iter().filter(|(_, _, _, had, _)| *had).count();
+        let plan = crate::build::plan(renderer, site, &state.keys);
         let sink = InPlace::new(&self.output);
-        let rendered = renderer.render_all(site, &stale, |path, bytes| sink.write(path, bytes));
+        let rendered =
+            renderer.render_all(site, &plan.render, |path, bytes| sink.write(path, bytes));
         if let Err(problems) = rendered {
             // Files rendered before the failure are already on disk.
             return Err(Failed {
@@ -348,14 +330,14 @@ impl Session {
                 written: sink.into_changed(),
             });
         }
-        let jobs = keyed.len();
-        let new_keys: HashMap<String, u64> =
-            keyed.into_iter().map(|(_, f, k, ..)| (f, k)).collect();
+        let jobs = plan.keys.len();
+        let new_keys: HashMap<String, u64> = plan.keys.into_iter().collect();
+        // Every file of the last output is made again (the usual case): none to remove.
         // (Counting kept files proves nothing if two jobs shared a file.)
-        if kept != state.keys.len() || new_keys.len() != jobs {
+        if plan.had != state.keys.len() || new_keys.len() != jobs {
             sink.remove_vanished(state.keys.keys().filter(|f| !new_keys.contains_key(*f)));
         }
-        Ok((stale.len(), sink.into_changed(), new_keys))
+        Ok((plan.render.len(), sink.into_changed(), new_keys))
     }
 
     fn ensure_nothing_broken(&self) -> Result<()> {
