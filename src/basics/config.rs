@@ -25,6 +25,12 @@ pub struct Config {
     /// Articles per page on the home and term pages.
     #[serde(default = "default_paginate_by")]
     pub paginate_by: usize,
+    /// How list pages are numbered: `from_oldest` (page 1 holds the oldest articles, so a
+    /// full page keeps its articles and URL as new ones arrive; the list's first page
+    /// shows the newest) or `from_newest` (page 2 is the second-newest page, and every
+    /// page moves when an article is added).
+    #[serde(default)]
+    pub page_numbers: PageNumbers,
     /// Entries in each Atom feed.
     #[serde(default = "default_feed_limit")]
     pub feed_limit: usize,
@@ -58,6 +64,15 @@ pub struct Config {
     /// Where the path of `base_url` starts in it ([`Config::set_base_url`]).
     #[serde(skip)]
     path_at: usize,
+}
+
+/// How the pages of a list are numbered ([`Config::page_numbers`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PageNumbers {
+    #[default]
+    FromOldest,
+    FromNewest,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -398,7 +398,7 @@ impl Renderer {
         // A paginated page's pager is part of what it shows, as `render` makes it.
         let pager = job_pager(site, job);
         if let Some(p) = &pager {
-            std::hash::Hash::hash(p, &mut h);
+            p.hash_shown(&mut h, self.fields.pager_total);
         }
         // What each kind of page's key holds, beside what it is given (render/jobs.rs).
         match job {

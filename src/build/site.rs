@@ -358,9 +358,11 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
         owners.insert((*r).to_owned(), None);
     }
     // Every page of a paginated list is generated: `/tags/x/page/2/` too.
+    let numbers = site.config.page_numbers;
     let mut list = |base: &str, count: usize, per_page: usize| {
-        for n in 1..=page_count(count, per_page) {
-            owners.insert(page_url(base, n), None);
+        let pages = Pages::new(count, per_page, numbers);
+        for at in 1..=pages.total() {
+            owners.insert(pages.url(base, at), None);
         }
     };
     for t in &site.taxonomies {
@@ -427,48 +429,9 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
     problems
 }
 
-/// One page of a paginated list: which items, and the URLs around it. Hashed whole
-/// into the key of the page that shows it: whatever of it a template shows, a change
-/// to it renders the page again.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Pager {
-    pub number: usize,
-    pub total: usize,
-    pub start: usize,
-    pub end: usize,
-    pub url: String,
-    pub prev_url: Option<String>,
-    pub next_url: Option<String>,
-}
+mod paging;
 
-/// Page `number` (1-based) of a list of `count` items at `base` (`/tags/x/`):
-/// page 1 at `base`, page N at `base` + `page/N/`.
-pub fn pager(base: &str, count: usize, per_page: usize, number: usize) -> Pager {
-    let total = count.div_ceil(per_page).max(1);
-    let url_of = |n: usize| page_url(base, n);
-    Pager {
-        number,
-        total,
-        start: ((number - 1) * per_page).min(count),
-        end: (number * per_page).min(count),
-        url: url_of(number),
-        prev_url: (number > 1).then(|| url_of(number - 1)),
-        next_url: (number < total).then(|| url_of(number + 1)),
-    }
-}
-
-/// The URL of page `n` of the list at `base`: `base` itself for the first.
-pub fn page_url(base: &str, n: usize) -> String {
-    if n == 1 {
-        base.to_owned()
-    } else {
-        format!("{base}page/{n}/")
-    }
-}
-
-pub fn page_count(count: usize, per_page: usize) -> usize {
-    count.div_ceil(per_page).max(1)
-}
+pub use paging::{Pager, Pages};
 
 #[cfg(test)]
 mod tests;

@@ -2,7 +2,7 @@
 //! hold the text already localized (dates, digits, reading time), so templates only
 //! place values.
 
-use crate::basics::config::{direction, Config};
+use crate::basics::config::{direction, Config, PageNumbers};
 use crate::build::site::{Pager, Site, TaxonomyKind};
 use crate::sources::front_matter::SourceRef;
 use crate::sources::markdown::TocEntry;
@@ -403,12 +403,18 @@ impl<'a> ViewContext<'a> {
     pub fn pager(&self, p: &Pager) -> PagerView {
         let lang = &self.site.config.language;
         let t = self.strings(lang);
+        let label = match p.numbers {
+            PageNumbers::FromNewest => {
+                t["page_of"].replace("{total}", &self.loc.number(p.total as u64, lang))
+            }
+            // Numbered from the oldest, a page does not change as the list grows.
+            PageNumbers::FromOldest => t["page_n"].clone(),
+        };
         PagerView {
             number: p.number,
             total: p.total,
-            label: t["page_of"]
-                .replace("{n}", &self.loc.number(p.number as u64, lang))
-                .replace("{total}", &self.loc.number(p.total as u64, lang)),
+            first: p.first,
+            label: label.replace("{n}", &self.loc.number(p.number as u64, lang)),
             url: p.url.clone(),
             prev_url: p.prev_url.clone(),
             next_url: p.next_url.clone(),
@@ -441,6 +447,8 @@ fn rfc3339(written: &str, date: jiff::civil::Date) -> String {
 pub struct PagerView {
     pub number: usize,
     pub total: usize,
+    /// The list's first page (its own URL).
+    pub first: bool,
     /// "صفحة ٢ من ٥", in the site's digits.
     pub label: String,
     pub url: String,
@@ -453,8 +461,10 @@ pub struct PagerView {
 pub struct TermView<'a> {
     pub name: &'a str,
     pub url: &'a str,
-    pub count: usize,
-    pub count_display: String,
+    /// The term's number of articles; not given to a term's later pages when pages are
+    /// numbered from the oldest ([`crate::build::site::Pager::shows_count`]).
+    pub count: Option<usize>,
+    pub count_display: Option<String>,
     pub feed_url: Option<String>,
 }
 

@@ -181,6 +181,7 @@ string_table! {
     older: "Older", "الأقدم";
     page: "Page", "صفحة";
     page_of: "Page {n} of {total}", "صفحة {n} من {total}";
+    page_n: "Page {n}", "صفحة {n}";
     tags: "Tags", "الوسوم";
     topics: "Topics", "المواضيع";
     authors: "Authors", "الكتّاب";

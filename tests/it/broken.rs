@@ -119,11 +119,12 @@ const CASES: &[Case] = &[
         says: "URL `/search/` is a page warraq generates",
     },
     Case {
-        // Page 2 of a tag's list: it used to overwrite (or be overwritten) silently.
+        // A later page of a tag's list (page 1, the oldest, counted from the oldest): it
+        // used to overwrite (or be overwritten) silently.
         name: "reserved_list_page",
         setup: None,
-        at: "content/tags/سياسة/page/2.md: ",
-        says: "URL `/tags/سياسة/page/2/` is a page warraq generates",
+        at: "content/tags/سياسة/page/1.md: ",
+        says: "URL `/tags/سياسة/page/1/` is a page warraq generates",
     },
     Case {
         name: "site_toml_unknown_key",

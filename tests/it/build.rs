@@ -207,11 +207,12 @@ fn four_spellings_make_one_tag() {
         "one folder, named by the majority spelling"
     );
 
+    // Four articles, two a page, numbered from the oldest: the first page and page 1.
     let page1 = site.page("/tags/السياسة/");
-    let page2 = site.page("/tags/السياسة/page/2/");
-    assert!(!site.has_page("/tags/السياسة/page/3/"));
+    let page2 = site.page("/tags/السياسة/page/1/");
+    assert!(!site.has_page("/tags/السياسة/page/2/"));
     assert!(page1.contains("<h1>الوسم: <bdi>السياسة</bdi></h1>"));
-    assert!(page1.contains(r#"href="/tags/السياسة/page/2/""#));
+    assert!(page1.contains(r#"href="/tags/السياسة/page/1/""#));
     assert!(page2.contains(r#"href="/tags/السياسة/""#));
     let mut listed = card_urls(&page1);
     assert_eq!(listed.len(), 2);
@@ -234,9 +235,34 @@ fn four_spellings_make_one_tag() {
     assert_eq!(count(&index, r#"href="/tags/السياسة/""#), 1);
 }
 
+/// Six articles, two a page, numbered from the oldest (the default): the home page shows
+/// the newest two, then `/page/2/`, then `/page/1/` (the oldest).
 #[test]
 fn home_is_paginated_newest_first() {
     let site = Site::fixture("site");
+    site.build(&[]);
+    let pages = [site.page("/"), site.page("/page/2/"), site.page("/page/1/")];
+    assert!(!site.has_page("/page/3/"));
+    let listed: Vec<String> = pages.iter().flat_map(|p| card_urls(p)).collect();
+    assert_eq!(listed, ARTICLES);
+    assert!(pages[0].contains(r#"rel="next" href="/page/2/""#));
+    assert!(!pages[0].contains(r#"rel="prev""#));
+    assert!(pages[1].contains(r#"rel="prev" href="/""#));
+    assert!(pages[1].contains(r#"rel="next" href="/page/1/""#));
+    assert!(pages[2].contains(r#"rel="prev" href="/page/2/""#));
+    assert!(!pages[2].contains(r#"rel="next""#));
+    assert!(
+        pages[1].contains("صفحة 2</span>"),
+        "labels do not count the pages"
+    );
+}
+
+/// `page_numbers = "from_newest"` keeps the numbering that counts from the newest page.
+#[test]
+fn home_pages_can_be_numbered_from_the_newest() {
+    let site = Site::fixture("site");
+    let toml = fs::read_to_string(site.root.join("site.toml")).unwrap();
+    site.write("site.toml", toml + "page_numbers = \"from_newest\"\n");
     site.build(&[]);
     let pages = [site.page("/"), site.page("/page/2/"), site.page("/page/3/")];
     assert!(!site.has_page("/page/4/"));
@@ -258,11 +284,10 @@ fn years_and_topics() {
     for y in ["2020", "2019", "2018"] {
         assert!(years.contains(&format!(r#"href="/years/{y}/""#)), "{y}");
     }
-    let y2019: Vec<String> = [site.page("/years/2019/"), site.page("/years/2019/page/2/")]
-        .iter()
-        .flat_map(|p| card_urls(p))
-        .collect();
-    assert_eq!(y2019, ARTICLES[2..5]);
+    // Three articles, two a page: the first page shows the newest block and the one
+    // below it, which is not full.
+    assert!(!site.has_page("/years/2019/page/1/"));
+    assert_eq!(card_urls(&site.page("/years/2019/")), ARTICLES[2..5]);
     assert!(site.has_page("/topics/أمريكا-اللاتينية/"));
     assert!(site.has_page("/authors/بيشوى-رمزى/"));
 }

@@ -30,6 +30,10 @@ pub(super) struct ViewFields {
     /// Whether the listing templates name `card_html` (each entry rendered through
     /// `card.html` once, [`Renderer::card`]); `card.html` then names fields of the entries.
     pub(super) card_html: bool,
+    /// Whether the listing templates name `total` (the number of a list's pages): with
+    /// pages numbered from the oldest, a page's key holds it only then
+    /// ([`crate::build::site::Pager::hash_shown`]).
+    pub(super) pager_total: bool,
 }
 
 impl ViewFields {
@@ -59,6 +63,7 @@ impl ViewFields {
         }
         let mut listing: Vec<&str> = listing.into_iter().map(template_of).collect();
         let card_html = templates.mentions(&listing)("card_html");
+        let pager_total = templates.mentions(&listing)("total");
         if card_html {
             listing.push(CARD_TEMPLATE);
         }
@@ -71,6 +76,7 @@ impl ViewFields {
             feed: named(&[Job::Feed]),
             card: Fields::named(templates.mentions(&listing), false),
             card_html,
+            pager_total,
         }
     }
 

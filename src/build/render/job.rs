@@ -1,7 +1,7 @@
 //! The jobs of a site: one per output file, each with its template, its URL and file,
 //! and (for list pages) its pager.
 
-use crate::build::site::{page_count, pager, Pager, Site};
+use crate::build::site::{Pager, Pages, Site};
 
 /// One output file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -39,15 +39,17 @@ pub enum Job {
 /// where last it would leave them idle at the end of the build.
 pub fn jobs(site: &Site) -> Vec<Job> {
     let per_page = site.config.paginate_by;
+    let numbers = site.config.page_numbers;
+    let pages = |count: usize, per_page: usize| 1..=Pages::new(count, per_page, numbers).total();
     let mut jobs = vec![Job::Sitemap, Job::Feed];
     jobs.extend((0..site.taxonomies.len()).map(Job::TaxonomyIndex));
     jobs.push(Job::YearIndex);
     jobs.extend((0..site.articles.len()).map(Job::Article));
     jobs.extend((0..site.standalone.len()).map(Job::Standalone));
-    jobs.extend((1..=page_count(site.articles.len(), per_page)).map(Job::Home));
+    jobs.extend(pages(site.articles.len(), per_page).map(Job::Home));
     for (ti, tax) in site.taxonomies.iter().enumerate() {
         for (term_i, term) in tax.terms.iter().enumerate() {
-            for page in 1..=page_count(term.pages.len(), tax.paginate_by) {
+            for page in pages(term.pages.len(), tax.paginate_by) {
                 jobs.push(Job::Term {
                     taxonomy: ti,
                     term: term_i,
@@ -63,7 +65,7 @@ pub fn jobs(site: &Site) -> Vec<Job> {
         }
     }
     for (yi, year) in site.years.iter().enumerate() {
-        for page in 1..=page_count(year.pages.len(), per_page) {
+        for page in pages(year.pages.len(), per_page) {
             jobs.push(Job::Year { year: yi, page });
         }
     }
@@ -105,14 +107,17 @@ pub fn template_of(job: Job) -> &'static str {
 /// The page of its list a paginated job renders (home, term and year pages), used alike
 /// for its URL, its rendering and its key.
 pub fn job_pager(site: &Site, job: Job) -> Option<Pager> {
-    job_list(site, job).map(|(base, count, per_page, n)| pager(base, count, per_page, n))
+    job_list(site, job).map(|(base, pages, at)| pages.pager(base, at))
 }
 
-/// The list a paginated job shows a page of: its URL, length, page size and page number.
-fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
+/// The list a paginated job shows a page of: its URL, its pages and the job's place
+/// among them (1: the list's first page).
+fn job_list(site: &Site, job: Job) -> Option<(&str, Pages, usize)> {
     let per_page = site.config.paginate_by;
+    let pages =
+        |count: usize, per_page: usize| Pages::new(count, per_page, site.config.page_numbers);
     match job {
-        Job::Home(n) => Some(("/", site.articles.len(), per_page, n)),
+        Job::Home(n) => Some(("/", pages(site.articles.len(), per_page), n)),
         Job::Term {
             taxonomy,
             term,
@@ -120,11 +125,11 @@ fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
         } => {
             let tax = &site.taxonomies[taxonomy];
             let t = &tax.terms[term];
-            Some((t.url.as_str(), t.pages.len(), tax.paginate_by, page))
+            Some((t.url.as_str(), pages(t.pages.len(), tax.paginate_by), page))
         }
         Job::Year { year, page } => {
             let y = &site.years[year];
-            Some((y.url.as_str(), y.pages.len(), per_page, page))
+            Some((y.url.as_str(), pages(y.pages.len(), per_page), page))
         }
         _ => None,
     }
@@ -133,8 +138,8 @@ fn job_list(site: &Site, job: Job) -> Option<(&str, usize, usize, usize)> {
 /// The site path a job writes.
 pub fn job_url(site: &Site, job: Job) -> String {
     // Only the page's own URL: not its neighbours' (job_pager), made for every job.
-    if let Some((base, _, _, n)) = job_list(site, job) {
-        return crate::build::site::page_url(base, n);
+    if let Some((base, pages, at)) = job_list(site, job) {
+        return pages.url(base, at);
     }
     match job {
         Job::Article(i) => site.articles[i].url.clone(),

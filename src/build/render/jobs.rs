@@ -97,7 +97,11 @@ impl Renderer {
                     "taxonomy",
                     &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
                 );
-                ctx.insert("term", &term_view(cx, tax, t));
+                let mut view = term_view(cx, tax, t);
+                if !p.shows_count() {
+                    (view.count, view.count_display) = (None, None);
+                }
+                ctx.insert("term", &view);
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages))?);
             }
             Job::Year { year, .. } => {
@@ -116,14 +120,19 @@ impl Renderer {
             Job::Home(_) => self.hash_cards(h, p.start..p.end),
             Job::Term { taxonomy, term, .. } => {
                 let t = &site.taxonomies[taxonomy].terms[term];
-                // The term's view: its name and count (its URLs are the pager's).
+                // The term's view: its name and count, where shown (its URLs are the
+                // pager's).
                 h.update(t.name.as_bytes());
-                h.write_usize(t.pages.len());
+                if p.shows_count() {
+                    h.write_usize(t.pages.len());
+                }
                 self.hash_cards(h, t.pages[p.start..p.end].iter().copied());
             }
             Job::Year { year, .. } => {
                 let y = &site.years[year];
-                h.write_usize(y.pages.len());
+                if p.shows_count() {
+                    h.write_usize(y.pages.len());
+                }
                 self.hash_cards(h, y.pages[p.start..p.end].iter().copied());
             }
             _ => unreachable!("not a list job"),
@@ -160,8 +169,8 @@ impl Renderer {
                     .map(|(y, name)| TermView {
                         name,
                         url: &y.url,
-                        count: y.pages.len(),
-                        count_display: cx.count(y.pages.len()),
+                        count: Some(y.pages.len()),
+                        count_display: Some(cx.count(y.pages.len())),
                         feed_url: None,
                     })
                     .collect();
@@ -327,8 +336,8 @@ fn term_view<'a>(
     TermView {
         name: &t.name,
         url: &t.url,
-        count: t.pages.len(),
-        count_display: cx.count(t.pages.len()),
+        count: Some(t.pages.len()),
+        count_display: Some(cx.count(t.pages.len())),
         feed_url: tax.feed.then(|| format!("{}atom.xml", t.url)),
     }
 }
