@@ -24,9 +24,13 @@ where
 {
     let c = &site.config;
     let loc = Localizer::new(&[c.language.as_str()], c.digits, c.hijri)?;
+    // Oldest first: the index numbers its pages in this order, and a new article (the
+    // newest, as a rule) then takes the next number instead of moving every other
+    // article's, which would change every posting list and so every chunk.
     let docs: Vec<(&Page, Cow<'a, Document>)> = site
         .articles
         .iter()
+        .rev()
         .filter_map(|p| Some((&**p, doc(p)?)))
         .collect();
     Ok(docs

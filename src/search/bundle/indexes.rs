@@ -208,15 +208,28 @@ pub(super) fn ok<T>(r: Result<T, minicbor::encode::Error<std::convert::Infallibl
     r.expect("CBOR into a Vec cannot fail");
 }
 
-/// Consecutive stems in chunks of about [`CHUNK_SIZE`] postings.
+/// Consecutive stems in chunks of about [`CHUNK_SIZE`] postings, cut where the words
+/// themselves say: after a stem whose hash is a multiple of [`CUT_EVERY`] once the chunk
+/// holds half of `CHUNK_SIZE` (or at twice it), and around a stem that fills a chunk on
+/// its own. Cut by running size alone, one new article's postings moved every later
+/// boundary, and so every later chunk's bytes: here a chunk changes only when its own
+/// stems' postings do (or, rarely, when that moves a cut into the next chunk).
 pub(super) fn chunk(words: Vec<Postings>) -> Vec<Vec<Postings>> {
     let mut chunks = Vec::new();
     let mut current = Vec::new();
     let mut size = 0;
     for w in words {
+        if w.units >= CHUNK_SIZE && !current.is_empty() {
+            chunks.push(std::mem::take(&mut current));
+            size = 0;
+        }
         size += w.units;
+        let cut = w.units >= CHUNK_SIZE
+            || size >= 2 * CHUNK_SIZE
+            || (size >= CHUNK_SIZE / 2
+                && xxhash_rust::xxh3::xxh3_64(w.word.as_bytes()).is_multiple_of(CUT_EVERY));
         current.push(w);
-        if size >= CHUNK_SIZE {
+        if cut {
             chunks.push(std::mem::take(&mut current));
             size = 0;
         }

@@ -53,12 +53,13 @@ fn ranges_hold_their_words_and_what_the_stems_begin() {
 
 #[test]
 fn names_are_short_and_unique() {
-    assert_eq!(base36(0), "0");
-    assert_eq!(base36(35), "z");
-    assert_eq!(base36(36), "10");
     let mut names = Names::new("ar");
     let a = names.name(0x1234_5678_9abc_def0);
     let b = names.name(0x1234_5678_9abc_def0);
     assert_eq!(a, "ar_1234567");
     assert_eq!(b, "ar_12345678");
+    assert_eq!(
+        names.name_at_least(0xabcd_ef01_2345_6789, 10),
+        "ar_abcdef0123"
+    );
 }
