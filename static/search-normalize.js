@@ -73,18 +73,30 @@ export function normalizeWord(word) {
   return stripPlural(stripClitics(out));
 }
 
+/** Where Pagefind splits a fragment's content into the tokens its positions count. */
+const TOKEN_SPACE = /[^\S\uFEFF]/;
+
+/** How many tokens Pagefind splits `text` into (`tokenCount` in normalize.rs). */
+export function tokenCount(text) {
+  return text ? text.split(/[^\S\uFEFF]+/).length : 0;
+}
+
 /**
- * The words of a text, in order: [{start, end, normalized}], with start and end as
- * string indices into `text`. Runs that normalize to nothing are not words.
+ * The words of a text, in order: [{start, end, normalized, token}], with start and end
+ * as string indices into `text` and `token` the index of the whitespace-separated token
+ * the word is in (the word positions of the index). Runs that normalize to nothing are
+ * not words.
  */
 export function words(text) {
   const out = [];
   let start = -1;
   let i = 0;
+  let token = 0;
+  let inSpace = false;
   const flush = (end) => {
     if (start < 0) return;
     const normalized = normalizeWord(text.slice(start, end));
-    if (normalized) out.push({ start, end, normalized });
+    if (normalized) out.push({ start, end, normalized, token });
     start = -1;
   };
   for (const c of text) {
@@ -93,6 +105,9 @@ export function words(text) {
     } else {
       flush(i);
     }
+    const space = TOKEN_SPACE.test(c);
+    if (space && !inSpace) token += 1;
+    inSpace = space;
     i += c.length;
   }
   flush(i);
@@ -117,10 +132,10 @@ export function normalizeQuery(query) {
 const escapeHtml = (s) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
-/** The search forms of the words of `text` at `locations` (word positions). */
+/** The search forms of the words of `text` at `locations` (token positions). */
 export function matchedForms(text, locations) {
-  const all = words(text);
-  return new Set(locations.filter((l) => l >= 0 && l < all.length).map((l) => all[l].normalized));
+  const at = new Set(locations);
+  return new Set(words(text).filter((w) => at.has(w.token)).map((w) => w.normalized));
 }
 
 /**
@@ -141,19 +156,21 @@ export function markWords(text, forms) {
 
 /**
  * An excerpt of `text` (the author's own text), about `length` words around the
- * densest cluster of `locations` (word positions of matches), as HTML with every word
- * that folds like a matched one wrapped in <mark>. Words before `from` (the title and
+ * densest cluster of `locations` (token positions of matches), as HTML with every word
+ * that folds like a matched one wrapped in <mark>. Tokens before `from` (the title and
  * subtitle) are left out.
  */
 export function excerpt(text, locations, { from = 0, length = 30 } = {}) {
   const all = words(text);
-  const body = all.slice(from);
+  const body = all.filter((w) => w.token >= from);
   if (body.length === 0) return "";
   const forms = matchedForms(text, locations);
-  const hits = locations
-    .map((l) => l - from)
-    .filter((l) => l >= 0 && l < body.length)
-    .sort((a, b) => a - b);
+  // Each match's first word in the body.
+  const at = new Set(locations);
+  const hits = [];
+  body.forEach((w, i) => {
+    if (at.has(w.token) && (i === 0 || body[i - 1].token !== w.token)) hits.push(i);
+  });
   // The window (a third of it before the match) covering the most matches, earliest
   // on ties.
   let best = 0;

@@ -2,7 +2,7 @@
 // on the query as src/search/normalize.rs normalizes it, and shows results as their authors wrote
 // them. A plain ES module: no build step, no third party, works from any static host.
 
-import { normalizeQuery, words, matchedForms, markWords, excerpt } from "./search-normalize.js";
+import { normalizeQuery, tokenCount, matchedForms, markWords, excerpt } from "./search-normalize.js";
 
 const PAGE = 5;
 // Where the site is served from (`/`, or `/archive/` under a path): this script is at
@@ -93,7 +93,8 @@ function item(data, locations) {
   const meta = data.meta;
   const title = meta.title ?? data.raw_url;
   const subtitle = meta.subtitle ?? "";
-  const from = words(title).length + words(subtitle).length;
+  // The content's first tokens are the title's and the subtitle's.
+  const from = tokenCount(title) + tokenCount(subtitle);
   const forms = matchedForms(data.content, locations);
   const li = document.createElement("li");
   li.className = "search-result";

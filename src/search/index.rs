@@ -130,12 +130,14 @@ pub struct Document {
     pub text: gzip::Ending,
     /// Hash of the uncompressed text (fragments are named by content).
     pub text_hash: u64,
-    /// The word ids ([`Vocabulary`]) in text order, as LEB128 varints.
+    /// The words in text order, as LEB128 varints: each one's id ([`Vocabulary`]) and
+    /// how many tokens of the content its position is past the last word's.
     words: Vec<u8>,
-    /// The first `title_words` words are the title, the next `subtitle_words` the
-    /// subtitle, the rest the body.
+    /// The content's first `title_words` tokens are the title, the next
+    /// `subtitle_words` the subtitle, the rest the body.
     pub title_words: u32,
     pub subtitle_words: u32,
+    /// Tokens in the content (Pagefind's `word_count`).
     pub word_count: u32,
 }
 
@@ -175,38 +177,48 @@ impl Document {
         vocabulary: &Vocabulary,
         local: &mut LocalWords,
     ) -> Document {
-        let body = body.trim();
-        let mut counts = [0u32; 2];
-        for (i, part) in [Some(title), subtitle].into_iter().enumerate() {
-            if let Some(text) = part {
-                counts[i] = local.add(text);
-            }
-        }
-        local.add(body);
+        // The fragment's content: the title, subtitle and body, one per line. Pagefind's
+        // client splits it at whitespace and marks the tokens at the index's positions,
+        // so a word's position is its token's. It splits at U+200B instead where the
+        // content has one: those (invisible) are left out of the content.
+        let parts: Vec<std::borrow::Cow<'_, str>> = [Some(title), subtitle, Some(body.trim())]
+            .into_iter()
+            .flatten()
+            .map(without_zero_width_spaces)
+            .collect();
+        let content = parts.join("\n");
+        let title_words = crate::search::normalize::token_count(&parts[0]);
+        let subtitle_words = match subtitle {
+            Some(_) => crate::search::normalize::token_count(&parts[1]),
+            None => 0,
+        };
+        let word_count = local.add(&content);
         local.resolve(vocabulary);
-        let mut words = Vec::with_capacity(local.order.len() * 2);
-        for &id in &local.order {
+        let mut words = Vec::with_capacity(local.order.len() * 3);
+        let mut last = 0;
+        for (&id, &position) in local.order.iter().zip(&local.positions) {
             write_varint(&mut words, id);
+            write_varint(&mut words, position - last);
+            last = position;
         }
         words.shrink_to_fit();
-        // The fragment's text, written at once: its content is the title, subtitle and
-        // body, one per line. Pagefind reads the fragment as JSON, so its fields may come
-        // in any order.
-        let mut text = Vec::with_capacity(url.len() + title.len() + body.len() + 160);
+        // The fragment's text, written at once. Pagefind reads the fragment as JSON, so
+        // its fields may come in any order.
+        let mut text = Vec::with_capacity(url.len() + content.len() + 160);
         text.extend_from_slice(b"\"url\":");
         json_string(&mut text, url);
         text.extend_from_slice(b",\"content\":");
-        json_lines(&mut text, &[Some(title), subtitle, Some(body)]);
+        json_string(&mut text, &content);
         text.extend_from_slice(b",\"word_count\":");
-        text.extend_from_slice(local.order.len().to_string().as_bytes());
+        text.extend_from_slice(word_count.to_string().as_bytes());
         text.extend_from_slice(b",\"anchors\":[]}");
         Document {
             text: gzip::Ending::new_in(&text, FRAGMENT_LEVEL, &vocabulary.store),
             text_hash: xxh3_64(&text),
             words,
-            title_words: counts[0],
-            subtitle_words: counts[1],
-            word_count: local.order.len() as u32,
+            title_words,
+            subtitle_words,
+            word_count,
         }
     }
 
@@ -228,6 +240,7 @@ impl Document {
         let mut position = 0u32;
         std::iter::from_fn(move || {
             let id = read_varint(&mut bytes)?;
+            position += read_varint(&mut bytes)?;
             let weight = if position < title {
                 WEIGHT_TITLE
             } else if position < subtitle {
@@ -235,8 +248,7 @@ impl Document {
             } else {
                 WEIGHT_BODY
             };
-            position += 1;
-            Some((id, position - 1, weight))
+            Some((id, position, weight))
         })
     }
 }
@@ -315,6 +327,8 @@ struct LocalWords {
     unresolved: Vec<u32>,
     /// The article's word ids in text order.
     order: Vec<u32>,
+    /// Each one's token ([`crate::search::normalize::for_each_run_in_tokens`]).
+    positions: Vec<u32>,
     buf: String,
 }
 
@@ -333,9 +347,10 @@ impl LocalWords {
         self.new.clear();
         self.unresolved.clear();
         self.order.clear();
+        self.positions.clear();
     }
 
-    /// Adds the words of `text`; returns how many there were.
+    /// Adds the words of `text`, each at its token; returns how many tokens it has.
     fn add(&mut self, text: &str) -> u32 {
         let LocalWords {
             seen,
@@ -344,10 +359,10 @@ impl LocalWords {
             new,
             unresolved,
             order,
+            positions,
             buf,
         } = self;
-        let before = order.len();
-        crate::search::normalize::for_each_run(text, |raw| {
+        crate::search::normalize::for_each_run_in_tokens(text, |raw, token| {
             let (i, fresh) = seen.intern(raw);
             let id = if fresh {
                 crate::search::normalize::normalize_word_into(raw, buf);
@@ -364,9 +379,10 @@ impl LocalWords {
             };
             if id != NO_WORD {
                 order.push(id);
+                positions.push(token);
             }
         });
-        (order.len() - before) as u32
+        crate::search::normalize::token_count(text)
     }
 
     /// Numbers the article's new words in `vocabulary`.
@@ -402,11 +418,14 @@ fn json_string(out: &mut Vec<u8>, text: &str) {
     json_escape_simd::escape_into(text, out);
 }
 
-/// Appends the given parts, one per line, as one JSON string ([`json_string`]).
-fn json_lines(out: &mut Vec<u8>, parts: &[Option<&str>]) {
-    let parts: Vec<&str> = parts.iter().flatten().copied().collect();
-    // Joined first: a copy costs far less than escaping.
-    json_string(out, &parts.join("\n"));
+/// `text` without U+200B (zero width space), which would make Pagefind's client split
+/// the content at those instead of at whitespace.
+fn without_zero_width_spaces(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains('\u{200b}') {
+        text.replace('\u{200b}', "").into()
+    } else {
+        text.into()
+    }
 }
 
 fn write_varint(out: &mut Vec<u8>, mut n: u32) {

@@ -58,39 +58,83 @@ pub fn words(text: &str) -> impl Iterator<Item = Word<'_>> {
 /// (the indexer's hot loop, ten million words at 10,000 articles). A run may normalize
 /// to nothing; [`normalize_word_into`] says.
 pub fn for_each_run(text: &str, mut f: impl FnMut(&str)) {
+    for_each_run_in_tokens(text, |run, _| f(run));
+}
+
+/// [`for_each_run`], also giving the index of the whitespace-separated token each run
+/// is in: the word positions Pagefind's client reads, which split a fragment's content
+/// at runs of [`is_token_space`] (`content.split(/[^\S\uFEFF]+/)`) and mark the
+/// tokens at the positions the index gives. (`ترامب-بوتين` is one token and two runs;
+/// a lone `—` is a token and no run.)
+pub fn for_each_run_in_tokens(text: &str, mut f: impl FnMut(&str, u32)) {
     let bytes = text.as_bytes();
     let arabic = &*ARABIC_BLOCK;
     let mut start: Option<usize> = None;
+    let mut token = 0u32;
+    let mut in_space = false;
     let mut i = 0;
     while i < bytes.len() {
-        let (word_char, len) = match bytes[i] {
-            b @ 0..=0x7f => (b.is_ascii_alphanumeric(), 1),
+        let (word_char, space, len) = match bytes[i] {
+            b @ 0..=0x7f => (
+                b.is_ascii_alphanumeric(),
+                matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
+                1,
+            ),
             // U+0600..U+06FF, two bytes `D8..DB 80..BF`: looked up in the block's table.
             b @ (0xd8..=0xdb) => {
                 let k = (usize::from(b & 0x03) << 6) | usize::from(bytes[i + 1] & 0x3f);
-                ((arabic[k / 64] >> (k % 64)) & 1 == 1, 2)
+                ((arabic[k / 64] >> (k % 64)) & 1 == 1, false, 2)
             }
             _ => {
                 let c = text[i..]
                     .chars()
                     .next()
                     .unwrap_or(char::REPLACEMENT_CHARACTER);
-                (is_word_char(c), c.len_utf8())
+                (is_word_char(c), is_token_space(c), c.len_utf8())
             }
         };
         match (word_char, start) {
             (true, None) => start = Some(i),
             (false, Some(s)) => {
-                f(&text[s..i]);
+                f(&text[s..i], token);
                 start = None;
             }
             _ => {}
         }
+        if space && !in_space {
+            token += 1;
+        }
+        in_space = space;
         i += len;
     }
     if let Some(s) = start {
-        f(&text[s..]);
+        f(&text[s..], token);
     }
+}
+
+/// Whether Pagefind's client splits a fragment's words at `c`: JavaScript's `\s` but
+/// U+FEFF.
+pub fn is_token_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}' | '\u{2028}' | '\u{2029}' | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
+}
+
+/// How many tokens Pagefind's client splits `text` into (`text.split(...)`'s length,
+/// counting an empty one before leading and after trailing spaces).
+pub fn token_count(text: &str) -> u32 {
+    let mut count = 1;
+    let mut in_space = false;
+    for c in text.chars() {
+        let space = is_token_space(c);
+        if space && !in_space {
+            count += 1;
+        }
+        in_space = space;
+    }
+    count
 }
 
 /// [`is_word_char`] of each character of the Arabic block, U+0600..U+06FF (bit `k` of

@@ -412,6 +412,116 @@ fn recall_over_the_fixture_site() {
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
+/// An article whose tokens and words part ways: dashes and quotes standing alone,
+/// hyphenated and slashed pairs, numbers in brackets.
+const PUNCTUATED: &str = "---
+title: \"ترامب — وبوتين: «قمة» بلا نتائج؟\"
+subtitle: قراءة في الرسائل - المتبادلة
+date: 2021-04-01
+---
+
+قال مسؤول — لم يُذكر اسمه — إن لقاء ترامب-بوتين في «هلسنكي» لم يغير شيئا ، وإن NATO / الناتو
+تراقب (G7) و( 2020 ) بحذر … ثم عاد ترامب إلى واشنطن/كاراكاس ليقول : « لا اتفاق » .
+
+وفي الفقرة الثانية - بعد فاصل - تعود واشنطن إلى الحديث عن NATO و2020 وكاراكاس .
+";
+
+/// A zero width space inside a word: Pagefind's client splits a content holding one at
+/// those, not at whitespace.
+const ZERO_WIDTH: &str = "---
+title: فاصل خفي
+date: 2021-04-02
+---
+
+تعود واش\u{200b}نطن — مرة أخرى — إلى الحديث عن NATO ، و« هلسنكي » .
+";
+
+/// Pagefind's own client marks the right words in its excerpts: the index's positions
+/// are the tokens Pagefind splits the fragment's content into. (Counted by word runs,
+/// every dash or quote standing alone put the highlight one word later: `NATO` marked
+/// another word.)
+#[test]
+fn pagefinds_own_excerpts_mark_the_words_found() {
+    let Some(node) = node() else { return };
+    let site = copy_site("site");
+    for (name, text) in [
+        ("رسائل-متبادلة", HARD),
+        ("قمة", PUNCTUATED),
+        ("فاصل-خفي", ZERO_WIDTH),
+    ] {
+        let path = site.path().join(format!("content/articles/2021/{name}.md"));
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, text).unwrap();
+    }
+    build(site.path());
+    let queries = [
+        "NATO",
+        "2020",
+        "ترامب",
+        "واشنطن",
+        "كاراكاس",
+        "الناتو",
+        "هلسنكي",
+        "مادورو",
+        "روسيا",
+        "G7",
+        "المتبادلة",
+        "اتفاق",
+        "السعودية",
+        "الرسائل",
+    ];
+    let file = site.path().join("queries.json");
+    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
+    let out = Command::new(node)
+        .arg(js("highlight.mjs"))
+        .arg(site.path().join("public"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for r in &report {
+        let query = r["normalized"].as_str().unwrap();
+        // A marked token holds a word that folds to the query, or shares its stem's
+        // beginning (Pagefind matches stems: `الرسائل` finds `رسالة`'s forms too).
+        let prefix: String = query.chars().take(3).collect();
+        for result in r["results"].as_array().unwrap() {
+            let marks = result["marked"].as_array().unwrap();
+            if marks.is_empty() {
+                wrong.push(format!("{query}: nothing marked in {}", result["url"]));
+            }
+            for marked in marks {
+                let marked = marked.as_str().unwrap();
+                checked += 1;
+                let folded = normalize_for_search(marked);
+                let hit = folded.split(' ').any(|w| {
+                    w == query
+                        || w.starts_with(&prefix)
+                        || (query.starts_with(w) && w.chars().count() >= 3)
+                });
+                if !hit {
+                    wrong.push(format!("{query}: marked `{marked}` in {}", result["url"]));
+                }
+            }
+        }
+    }
+    assert!(
+        checked >= 20,
+        "too few marks to judge: {checked}\n{report:#?}"
+    );
+    assert!(
+        wrong.is_empty(),
+        "{} of {checked} marks wrong:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+}
+
 /// Words that fold to themselves and a stemmer leaves alone enough to make many
 /// distinct stems: a deterministic pseudo-vocabulary.
 fn pseudo_words(n: usize) -> Vec<String> {

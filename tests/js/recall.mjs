@@ -42,7 +42,7 @@ for (const query of queries) {
   for (const r of search.results.slice(0, 5)) {
     const data = await r.data();
     const from =
-      text.words(data.meta.title ?? "").length + text.words(data.meta.subtitle ?? "").length;
+      text.tokenCount(data.meta.title ?? "") + text.tokenCount(data.meta.subtitle ?? "");
     results.push({
       url: data.raw_url,
       title: data.meta.title,

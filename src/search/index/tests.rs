@@ -89,10 +89,6 @@ fn json_strings_are_escaped_as_serde_json_escapes_them() {
         let mut out = b"x".to_vec();
         json_string(&mut out, s);
         assert_eq!(out[1..], serde_json::to_vec(s).unwrap());
-        // Parts are joined by line breaks, as one string.
-        let mut out = Vec::new();
-        json_lines(&mut out, &[Some("عنوان"), None, Some(s)]);
-        assert_eq!(out, serde_json::to_vec(&format!("عنوان\n{s}")).unwrap());
     }
 }
 
@@ -118,4 +114,62 @@ fn varints_round_trip() {
     let mut bytes = out.as_slice();
     let back: Vec<u32> = std::iter::from_fn(|| read_varint(&mut bytes)).collect();
     assert_eq!(back, [0, 1, 127, 128, 300, 16_383, 16_384, u32::MAX]);
+}
+
+/// Each word's position is the index of its token in the content split at whitespace,
+/// as Pagefind's client splits it: a dash standing alone is a token without a word, a
+/// hyphenated pair one token with two.
+#[test]
+fn positions_are_the_contents_tokens() {
+    let v = Vocabulary::new();
+    let d = Document::new(
+        "/a/",
+        "عنوان — قصير",
+        Some("عن «قمة»"),
+        "قال — ترامب-بوتين ، NATO\u{a0}اليوم\u{200b}ين",
+        &v,
+    );
+    let words = v.with_words(|w| w.iter().map(|w| w.to_string()).collect::<Vec<_>>());
+    let got: Vec<(String, u32, u8)> = d
+        .postings()
+        .map(|(id, p, w)| (words[id as usize].clone(), p, w))
+        .collect();
+    let tokens = [
+        "عنوان",
+        "—",
+        "قصير",
+        "عن",
+        "«قمة»",
+        "قال",
+        "—",
+        "ترامب-بوتين",
+        "،",
+        "NATO",
+        "اليومين",
+    ];
+    for (word, position, _) in &got {
+        let token = tokens[*position as usize];
+        assert!(
+            crate::search::normalize::normalize_for_search(token)
+                .split(' ')
+                .any(|w| w == word),
+            "{word} at {position} is not in `{token}`"
+        );
+    }
+    let weights: Vec<u8> = got.iter().map(|g| g.2).collect();
+    assert_eq!(
+        weights,
+        [
+            WEIGHT_TITLE,
+            WEIGHT_TITLE,
+            WEIGHT_SUBTITLE,
+            WEIGHT_SUBTITLE,
+            WEIGHT_BODY,
+            WEIGHT_BODY,
+            WEIGHT_BODY,
+            WEIGHT_BODY,
+            WEIGHT_BODY
+        ]
+    );
+    assert_eq!(d.word_count, tokens.len() as u32);
 }
