@@ -130,8 +130,10 @@ pub struct Document {
     pub text: gzip::Ending,
     /// Hash of the uncompressed text (fragments are named by content).
     pub text_hash: u64,
-    /// The words in text order, as LEB128 varints: each one's id ([`Vocabulary`]) and
-    /// how many tokens of the content its position is past the last word's.
+    /// The words in text order, as LEB128 varints: each one's id ([`Vocabulary`])
+    /// shifted left by one, its low bit set when the word is not in the token after the
+    /// last word's (the first word included), and then followed by how many tokens past
+    /// the last word's it is.
     words: Vec<u8>,
     /// The content's first `title_words` tokens are the title, the next
     /// `subtitle_words` the subtitle, the rest the body.
@@ -195,11 +197,16 @@ impl Document {
         let word_count = local.add(&content);
         local.resolve(vocabulary);
         let mut words = Vec::with_capacity(local.order.len() * 3);
-        let mut last = 0;
+        // The word before the first is taken to be in token -1.
+        let mut next = 0;
         for (&id, &position) in local.order.iter().zip(&local.positions) {
-            write_varint(&mut words, id);
-            write_varint(&mut words, position - last);
-            last = position;
+            if position == next {
+                write_varint(&mut words, id << 1);
+            } else {
+                write_varint(&mut words, (id << 1) | 1);
+                write_varint(&mut words, position + 1 - next);
+            }
+            next = position + 1;
         }
         words.shrink_to_fit();
         // The fragment's text, written at once. Pagefind reads the fragment as JSON, so
@@ -237,10 +244,16 @@ impl Document {
         let mut bytes = self.words.as_slice();
         let title = self.title_words;
         let subtitle = title + self.subtitle_words;
-        let mut position = 0u32;
+        let mut next = 0u32;
         std::iter::from_fn(move || {
-            let id = read_varint(&mut bytes)?;
-            position += read_varint(&mut bytes)?;
+            let tagged = read_varint(&mut bytes)?;
+            let id = tagged >> 1;
+            let position = if tagged & 1 == 0 {
+                next
+            } else {
+                (next + read_varint(&mut bytes)?).checked_sub(1)?
+            };
+            next = position + 1;
             let weight = if position < title {
                 WEIGHT_TITLE
             } else if position < subtitle {
@@ -362,7 +375,7 @@ impl LocalWords {
             positions,
             buf,
         } = self;
-        crate::search::normalize::for_each_run_in_tokens(text, |raw, token| {
+        let tokens = crate::search::normalize::for_each_run_in_tokens(text, |raw, token| {
             let (i, fresh) = seen.intern(raw);
             let id = if fresh {
                 crate::search::normalize::normalize_word_into(raw, buf);
@@ -382,7 +395,7 @@ impl LocalWords {
                 positions.push(token);
             }
         });
-        crate::search::normalize::token_count(text)
+        tokens
     }
 
     /// Numbers the article's new words in `vocabulary`.

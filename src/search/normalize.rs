@@ -65,52 +65,83 @@ pub fn for_each_run(text: &str, mut f: impl FnMut(&str)) {
 /// is in: the word positions Pagefind's client reads, which split a fragment's content
 /// at runs of [`is_token_space`] (`content.split(/[^\S\uFEFF]+/)`) and mark the
 /// tokens at the positions the index gives. (`ترامب-بوتين` is one token and two runs;
-/// a lone `—` is a token and no run.)
-pub fn for_each_run_in_tokens(text: &str, mut f: impl FnMut(&str, u32)) {
+/// a lone `—` is a token and no run.) Returns how many tokens there are
+/// ([`token_count`]).
+pub fn for_each_run_in_tokens(text: &str, mut f: impl FnMut(&str, u32)) -> u32 {
     let bytes = text.as_bytes();
     let arabic = &*ARABIC_BLOCK;
-    let mut start: Option<usize> = None;
     let mut token = 0u32;
     let mut in_space = false;
     let mut i = 0;
     while i < bytes.len() {
-        let (word_char, space, len) = match bytes[i] {
-            b @ 0..=0x7f => (
-                b.is_ascii_alphanumeric(),
-                matches!(b, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r'),
-                1,
-            ),
-            // U+0600..U+06FF, two bytes `D8..DB 80..BF`: looked up in the block's table.
-            b @ (0xd8..=0xdb) => {
-                let k = (usize::from(b & 0x03) << 6) | usize::from(bytes[i + 1] & 0x3f);
-                ((arabic[k / 64] >> (k % 64)) & 1 == 1, false, 2)
+        let (word_char, space, len) = class_at(text, i, arabic);
+        if word_char {
+            // The run, to its end: no token counting inside a word.
+            let start = i;
+            i += len;
+            while i < bytes.len() {
+                let (word_char, _, len) = class_at(text, i, arabic);
+                if !word_char {
+                    break;
+                }
+                i += len;
             }
-            _ => {
-                let c = text[i..]
-                    .chars()
-                    .next()
-                    .unwrap_or(char::REPLACEMENT_CHARACTER);
-                (is_word_char(c), is_token_space(c), c.len_utf8())
-            }
-        };
-        match (word_char, start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                f(&text[s..i], token);
-                start = None;
-            }
-            _ => {}
+            f(&text[start..i], token);
+            in_space = false;
+        } else {
+            token += u32::from(space & !in_space);
+            in_space = space;
+            i += len;
         }
-        if space && !in_space {
-            token += 1;
-        }
-        in_space = space;
-        i += len;
     }
-    if let Some(s) = start {
-        f(&text[s..], token);
+    token + 1
+}
+
+/// Whether the character at byte `i` of `text` is a word character, a token space, and
+/// its length in bytes: ASCII and the Arabic block (`arabic`, [`ARABIC_BLOCK`]) from
+/// tables, the rest from Unicode's.
+#[inline(always)]
+fn class_at(text: &str, i: usize, arabic: &[u64; 4]) -> (bool, bool, usize) {
+    let bytes = text.as_bytes();
+    match bytes[i] {
+        b @ 0..=0x7f => {
+            let class = ASCII_CLASS[usize::from(b)];
+            (class & WORD != 0, class & SPACE != 0, 1)
+        }
+        // U+0600..U+06FF, two bytes `D8..DB 80..BF`: looked up in the block's table.
+        b @ (0xd8..=0xdb) => {
+            let k = (usize::from(b & 0x03) << 6) | usize::from(bytes[i + 1] & 0x3f);
+            ((arabic[k / 64] >> (k % 64)) & 1 == 1, false, 2)
+        }
+        _ => {
+            let c = text[i..]
+                .chars()
+                .next()
+                .unwrap_or(char::REPLACEMENT_CHARACTER);
+            (is_word_char(c), is_token_space(c), c.len_utf8())
+        }
     }
 }
+
+const WORD: u8 = 1;
+const SPACE: u8 = 2;
+
+/// Each ASCII byte's class: a word character ([`is_word_char`]: letters and digits) or
+/// a token space ([`is_token_space`]).
+static ASCII_CLASS: [u8; 128] = {
+    let mut table = [0u8; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = WORD;
+        } else if matches!(c, b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
+            table[b] = SPACE;
+        }
+        b += 1;
+    }
+    table
+};
 
 /// Whether Pagefind's client splits a fragment's words at `c`: JavaScript's `\s` but
 /// U+FEFF.
