@@ -375,7 +375,7 @@ impl LocalWords {
             positions,
             buf,
         } = self;
-        let tokens = crate::search::normalize::for_each_run_in_tokens(text, |raw, token| {
+        crate::search::normalize::for_each_run_in_tokens(text, |raw, token| {
             let (i, fresh) = seen.intern(raw);
             let id = if fresh {
                 crate::search::normalize::normalize_word_into(raw, buf);
@@ -394,8 +394,7 @@ impl LocalWords {
                 order.push(id);
                 positions.push(token);
             }
-        });
-        tokens
+        })
     }
 
     /// Numbers the article's new words in `vocabulary`.
