@@ -1,6 +1,7 @@
 //! An incremental build is a cold build: after any sequence of a day's edits (add,
-//! delete, retitle, retag, redate, a body edit), building again into the last output
-//! writes exactly the bytes a build from nothing writes. The site is small, paginated
+//! delete, retitle, retag, redate, a body edit), building again into the last output,
+//! and `serve`'s session applying each edit in memory, write exactly the bytes a build
+//! from nothing writes. The site is small, paginated
 //! by two (so lists have several pages and articles move between them) and has search.
 //! `cargo test` runs a fixed, seeded sample; `PROPTEST_CASES=1000 cargo test --test
 //! incremental` draws fresh random sequences.
@@ -11,6 +12,8 @@ mod common;
 use proptest::prelude::*;
 use std::fs;
 use std::path::Path;
+use warraq::serve::session::Session;
+use warraq::serve::watch::Change;
 use warraq::BuildOptions;
 
 const TAGS: &[&str] = &["سياسة", "اقتصاد", "روسيا", "الناتو", "ترامب", "NATO"];
@@ -119,7 +122,8 @@ impl Site {
         fs::write(root.join("content/articles").join(name), Site::text(a)).unwrap();
     }
 
-    fn apply(&mut self, root: &Path, edit: &Edit) {
+    /// Makes the edit on disk; returns the file it changed, if any.
+    fn apply(&mut self, root: &Path, edit: &Edit) -> Option<std::path::PathBuf> {
         let pick = |i: usize, n: usize| i % n.max(1);
         let n = self.articles.len();
         match edit.clone() {
@@ -128,13 +132,14 @@ impl Site {
                 self.next += 1;
                 self.articles.push((name.clone(), a));
                 self.write(root, &name);
-                return;
+                return Some(root.join("content/articles").join(name));
             }
-            _ if n == 0 => return,
+            _ if n == 0 => return None,
             Edit::Delete(i) => {
                 let (name, _) = self.articles.remove(pick(i, n));
-                fs::remove_file(root.join("content/articles").join(name)).unwrap();
-                return;
+                let path = root.join("content/articles").join(name);
+                fs::remove_file(&path).unwrap();
+                return Some(path);
             }
             Edit::Retitle(i, t) => self.articles[pick(i, n)].1.title = t,
             Edit::Retag(i, t) => self.articles[pick(i, n)].1.tags = t,
@@ -154,6 +159,7 @@ impl Site {
         .0
         .clone();
         self.write(root, &name);
+        Some(root.join("content/articles").join(name))
     }
 }
 
@@ -204,18 +210,39 @@ proptest! {
         }
         let kept = dir.path().join("kept/public");
         build(&root, &kept);
+        let served = dir.path().join("served/public");
+        let mut session = Session::new(
+            &root,
+            BuildOptions { output: Some(served.clone()), ..BuildOptions::default() },
+        )
+        .unwrap();
+        session.rebuild().unwrap();
         for (k, edit) in edits.iter().enumerate() {
-            site.apply(&root, edit);
+            let changed = site.apply(&root, edit);
             build(&root, &kept);
+            if let Some(path) = changed {
+                session.apply(&[Change::Content(path)]).unwrap();
+            }
+            if session.search_is_stale() {
+                session.refresh_search().unwrap();
+            }
             let cold = dir.path().join(format!("cold{k}/public"));
             build(&root, &cold);
-            let (a, b) = (common::read_tree(&kept), common::read_tree(&cold));
-            let differ: Vec<&String> = a
-                .keys()
-                .chain(b.keys())
-                .filter(|f| a.get(*f) != b.get(*f))
-                .collect();
-            prop_assert!(differ.is_empty(), "after {:?}: {:?} differ", &edits[..=k], differ);
+            let want = common::read_tree(&cold);
+            for (name, out) in [("build", &kept), ("serve", &served)] {
+                let got = common::read_tree(out);
+                let differ: Vec<&String> = got
+                    .keys()
+                    .chain(want.keys())
+                    .filter(|f| got.get(*f) != want.get(*f))
+                    .collect();
+                prop_assert!(
+                    differ.is_empty(),
+                    "{name}, after {:?}: {:?} differ",
+                    &edits[..=k],
+                    differ
+                );
+            }
         }
     }
 }

@@ -39,6 +39,10 @@ impl Session {
     /// Returns true when the file's URL appeared, changed or disappeared.
     fn reload_one(&mut self, path: &Path, content: &Path) -> bool {
         self.broken.remove(path);
+        // Added, edited, broken or deleted: the index no longer matches the pages.
+        if let Held::Built { state, .. } = &self.held {
+            self.search.stale |= state.config.search;
+        }
         let rel = path.strip_prefix(content).unwrap_or(path).to_path_buf();
         // The rule discovery applies, asked again at each change: a symlink out of the
         // site made while the server runs is reported, never read.
@@ -61,7 +65,6 @@ impl Session {
             unreachable!("apply checked that a build is held");
         };
         let config = &state.config;
-        self.search.stale |= config.search;
         let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
             ..Default::default()

@@ -271,6 +271,25 @@ fn edits_in_place_give_what_a_full_build_gives() {
     }
 }
 
+/// A deleted article leaves the index at the next refresh, as an edited one is indexed
+/// again: deletion marks the index stale too.
+#[test]
+fn a_deleted_article_leaves_the_search_index() {
+    let (dir, mut s) = fixture();
+    let path = article(dir.path(), "الناتو");
+    fs::remove_file(&path).unwrap();
+    s.apply(&[Change::Content(path)]).unwrap();
+    assert!(s.search_is_stale());
+    s.refresh_search().unwrap();
+    let other = tempfile::tempdir().unwrap();
+    let opts = BuildOptions {
+        output: Some(other.path().join("out")),
+        ..BuildOptions::default()
+    };
+    crate::build::build(dir.path(), &opts).unwrap();
+    assert_eq!(tree(s.output()), tree(&other.path().join("out")));
+}
+
 #[test]
 fn css_only_changes_are_marked() {
     let (dir, mut s) = fixture();
