@@ -173,19 +173,12 @@ fn build(root: &Path, out: &Path) {
     }
 }
 
+#[path = "common/runs.rs"]
+mod runs;
+
+/// 200 sequences in `cargo test` (see [`runs::config_for_run`]).
 fn config() -> ProptestConfig {
-    let asked: Option<u32> = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok());
-    ProptestConfig {
-        cases: asked.unwrap_or(200),
-        rng_seed: match asked {
-            Some(_) => proptest::test_runner::RngSeed::Random,
-            None => proptest::test_runner::RngSeed::Fixed(0x696e_6372),
-        },
-        failure_persistence: None,
-        ..ProptestConfig::default()
-    }
+    runs::config_for_run(200, 0x696e_6372)
 }
 
 proptest! {

@@ -76,22 +76,12 @@ fn hostile_text() -> impl Strategy<Value = String> {
     .prop_map(|v| v.concat())
 }
 
-/// `cargo test` runs a fixed, seeded sample so that a test run is reproducible (a red
-/// run can be replayed, a green one stays green); asking for a case count
-/// (`PROPTEST_CASES=100000`) is a search for new failures and draws fresh random input.
-/// Failures found that way belong in `properties.proptest-regressions`, replayed first.
+#[path = "common/runs.rs"]
+mod runs;
+
+/// 400 cases in `cargo test` (see [`runs::config_for_run`]).
 fn config_for_run() -> ProptestConfig {
-    let asked: Option<u32> = std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|c| c.parse().ok());
-    ProptestConfig {
-        cases: asked.unwrap_or(400),
-        rng_seed: match asked {
-            Some(_) => proptest::test_runner::RngSeed::Random,
-            None => proptest::test_runner::RngSeed::Fixed(0x7761_7272_6171),
-        },
-        ..ProptestConfig::default()
-    }
+    runs::config_for_run(400, 0x7761_7272_6171)
 }
 
 fn config() -> Config {

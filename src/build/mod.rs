@@ -129,27 +129,20 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         }
     }
     timer.stage("config+discover");
-    let Loaded {
-        pages,
-        targets,
-        templates,
-        vocabulary,
-        documents,
-        stamp,
-        bodies: _bodies,
-    } = load_for_build(root, &config, &options, &sources, discovered)?;
+    // `loaded` lives to the end: the bodies' HTML waits in it until the pages are written.
+    let loaded = load_for_build(root, &config, &options, &sources, discovered)?;
     timer.stage("load+parse");
     let staging = output::Staging::create(&output, &lock)?;
     let made = make(
         Inputs {
             root,
             config,
-            pages,
-            targets,
+            pages: loaded.pages,
+            targets: loaded.targets,
             drafts: opts.drafts,
-            templates,
-            documents,
-            vocabulary: &vocabulary,
+            templates: loaded.templates,
+            documents: loaded.documents,
+            vocabulary: &loaded.vocabulary,
             previous: &previous,
         },
         &staging,
@@ -169,7 +162,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     let assets = others.len() + kept.len();
     others.extend(kept.iter().cloned());
     let committed = staging.commit(Some(output::ManifestParts {
-        stamp,
+        stamp: loaded.stamp,
         lines: manifest_lines,
         others,
     }))?;
@@ -178,7 +171,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     timer.stage("static+commit");
     let articles = site.articles.len();
     if finish == Finish::LeaveToExit {
-        std::mem::forget((site, renderer, vocabulary, job_keys));
+        std::mem::forget((site, renderer, loaded.vocabulary, job_keys));
     }
     Ok(Report {
         output,
@@ -202,8 +195,9 @@ struct Loaded {
     documents: Documents,
     /// The sources' stamp, for the manifest.
     stamp: u64,
-    /// Where the bodies' HTML waits until the pages are written.
-    bodies: spill::Store,
+    /// Where the bodies' HTML waits until the pages are written: held, never read
+    /// (the pages hold their places in it).
+    _bodies: spill::Store,
 }
 
 /// Loads the templates and every source for a one-off build: search text and bodies'
@@ -253,7 +247,7 @@ fn load_for_build(
         vocabulary,
         documents,
         stamp,
-        bodies,
+        _bodies: bodies,
     })
 }
 

@@ -241,16 +241,7 @@ fn four_spellings_make_one_tag() {
 fn home_is_paginated_newest_first() {
     let site = Site::fixture("site");
     site.build(&[]);
-    let pages = [site.page("/"), site.page("/page/2/"), site.page("/page/1/")];
-    assert!(!site.has_page("/page/3/"));
-    let listed: Vec<String> = pages.iter().flat_map(|p| card_urls(p)).collect();
-    assert_eq!(listed, ARTICLES);
-    assert!(pages[0].contains(r#"rel="next" href="/page/2/""#));
-    assert!(!pages[0].contains(r#"rel="prev""#));
-    assert!(pages[1].contains(r#"rel="prev" href="/""#));
-    assert!(pages[1].contains(r#"rel="next" href="/page/1/""#));
-    assert!(pages[2].contains(r#"rel="prev" href="/page/2/""#));
-    assert!(!pages[2].contains(r#"rel="next""#));
+    let pages = home_pages(&site, ["/", "/page/2/", "/page/1/"], "/page/3/");
     assert!(
         pages[1].contains("صفحة 2</span>"),
         "labels do not count the pages"
@@ -264,16 +255,24 @@ fn home_pages_can_be_numbered_from_the_newest() {
     let toml = fs::read_to_string(site.root.join("site.toml")).unwrap();
     site.write("site.toml", toml + "page_numbers = \"from_newest\"\n");
     site.build(&[]);
-    let pages = [site.page("/"), site.page("/page/2/"), site.page("/page/3/")];
-    assert!(!site.has_page("/page/4/"));
+    home_pages(&site, ["/", "/page/2/", "/page/3/"], "/page/4/");
+}
+
+/// The home's pages at `urls`, in reading order (and none at `absent`): together they
+/// list every article, newest first, each linking the next and the previous.
+fn home_pages(site: &Site, urls: [&str; 3], absent: &str) -> [String; 3] {
+    let pages = urls.map(|u| site.page(u));
+    assert!(!site.has_page(absent));
     let listed: Vec<String> = pages.iter().flat_map(|p| card_urls(p)).collect();
     assert_eq!(listed, ARTICLES);
-    assert!(pages[0].contains(r#"rel="next" href="/page/2/""#));
+    let link = |rel: &str, url: &str| format!(r#"rel="{rel}" href="{url}""#);
+    assert!(pages[0].contains(&link("next", urls[1])));
     assert!(!pages[0].contains(r#"rel="prev""#));
-    assert!(pages[1].contains(r#"rel="prev" href="/""#));
-    assert!(pages[1].contains(r#"rel="next" href="/page/3/""#));
-    assert!(pages[2].contains(r#"rel="prev" href="/page/2/""#));
+    assert!(pages[1].contains(&link("prev", urls[0])));
+    assert!(pages[1].contains(&link("next", urls[2])));
+    assert!(pages[2].contains(&link("prev", urls[1])));
     assert!(!pages[2].contains(r#"rel="next""#));
+    pages
 }
 
 #[test]

@@ -339,6 +339,25 @@ const CASES: &[Case] = &[
     },
 ];
 
+/// Runs `script` (tests/js) with Node over the site built at `root` and `queries`;
+/// returns the JSON report it prints.
+fn search_in(node: &str, script: &str, root: &Path, queries: &[&str]) -> Vec<Value> {
+    let file = root.join("queries.json");
+    fs::write(&file, serde_json::to_string(queries).unwrap()).unwrap();
+    let out = Command::new(node)
+        .arg(js(script))
+        .arg(root.join("public"))
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
 #[test]
 fn recall_over_the_fixture_site() {
     let Some(node) = node() else { return };
@@ -348,20 +367,7 @@ fn recall_over_the_fixture_site() {
     fs::write(&hard, HARD).unwrap();
     build(site.path());
     let queries: Vec<&str> = CASES.iter().map(|c| c.query).collect();
-    let file = site.path().join("queries.json");
-    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
-    let out = Command::new(node)
-        .arg(js("recall.mjs"))
-        .arg(site.path().join("public"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let report = search_in(node, "recall.mjs", site.path(), &queries);
     let slug = |url: &str| {
         url.trim_matches('/')
             .trim_start_matches("articles/")
@@ -470,20 +476,7 @@ fn pagefinds_own_excerpts_mark_the_words_found() {
         "السعودية",
         "الرسائل",
     ];
-    let file = site.path().join("queries.json");
-    fs::write(&file, serde_json::to_string(&queries).unwrap()).unwrap();
-    let out = Command::new(node)
-        .arg(js("highlight.mjs"))
-        .arg(site.path().join("public"))
-        .arg(&file)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: Vec<Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let report = search_in(node, "highlight.mjs", site.path(), &queries);
     let (mut checked, mut wrong) = (0, Vec::new());
     for r in &report {
         let query = r["normalized"].as_str().unwrap();

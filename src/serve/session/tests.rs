@@ -261,13 +261,7 @@ fn edits_in_place_give_what_a_full_build_gives() {
         s.apply(&[Change::Content(path.clone())]).unwrap();
         // The search index is deferred while editing (see SearchState).
         s.refresh_search().unwrap();
-        let other = tempfile::tempdir().unwrap();
-        let opts = BuildOptions {
-            output: Some(other.path().join("out")),
-            ..BuildOptions::default()
-        };
-        crate::build::build(dir.path(), &opts).unwrap();
-        assert_eq!(tree(s.output()), tree(&other.path().join("out")));
+        assert_same_as_a_build(dir.path(), &s);
     }
 }
 
@@ -281,12 +275,17 @@ fn a_deleted_article_leaves_the_search_index() {
     s.apply(&[Change::Content(path)]).unwrap();
     assert!(s.search_is_stale());
     s.refresh_search().unwrap();
+    assert_same_as_a_build(dir.path(), &s);
+}
+
+/// The session's output is what a build of the site at `root` writes.
+fn assert_same_as_a_build(root: &Path, s: &Session) {
     let other = tempfile::tempdir().unwrap();
     let opts = BuildOptions {
         output: Some(other.path().join("out")),
         ..BuildOptions::default()
     };
-    crate::build::build(dir.path(), &opts).unwrap();
+    crate::build::build(root, &opts).unwrap();
     assert_eq!(tree(s.output()), tree(&other.path().join("out")));
 }
 
