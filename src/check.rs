@@ -141,8 +141,10 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     // One read of each source: the loader keeps the texts for the character scan and
     // for finding fields' lines.
     let texts = crate::sources::page::Texts::default();
+    let photos = crate::photos::Photos::new(root, &config.photos);
     let keep = crate::sources::page::Keep {
         texts: Some(&texts),
+        photos: Some(&photos),
         ..Default::default()
     };
     let (pages, problems, targets) = crate::build::load_all_with(root, &config, keep);
@@ -171,6 +173,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             documents: crate::build::Documents::Skipped,
             vocabulary: &crate::search::index::Vocabulary::new(),
             previous: &crate::build::manifest::Manifest::default(),
+            photos: &photos,
         },
         &nowhere,
         &mut crate::build::StageTimer::new(),
@@ -189,6 +192,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     };
     let external = cx.links(&mut found);
     cx.terms(&mut found);
+    cx.photos(&mut found);
     cx.front_matter(&mut found);
     if let Some(ext) = &opts.external {
         for (severity, d) in external::check(&external, ext) {

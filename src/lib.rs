@@ -21,6 +21,7 @@ pub mod basics;
 pub mod build;
 pub mod check;
 pub mod import;
+pub mod photos;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -230,6 +230,12 @@ fn build(root: &std::path::Path, opts: &warraq::BuildOptions) -> Result<()> {
         r.unchanged,
         r.elapsed.as_millis()
     );
+    if r.photos_encoded > 0 {
+        println!(
+            "photos: {} files encoded (kept in .warraq-cache/ for the next builds)",
+            r.photos_encoded
+        );
+    }
     if !r.kept.is_empty() {
         println!(
             "kept from the previous output for the host: {} (put them in static/ to make them part of the site)",

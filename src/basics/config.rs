@@ -58,6 +58,9 @@ pub struct Config {
     /// Overrides of interface strings, per language: `[translations.ar] next = "..."`.
     #[serde(default)]
     pub translations: BTreeMap<String, BTreeMap<String, String>>,
+    /// How photos are published: `[photos]`.
+    #[serde(default)]
+    pub photos: PhotoSettings,
     /// Free values passed to templates as `config.extra`.
     #[serde(default)]
     pub extra: BTreeMap<String, toml::Value>,
@@ -128,6 +131,73 @@ impl TaxonomySettings {
     }
 }
 
+/// How photos are published (`[photos]` in site.toml).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct PhotoSettings {
+    /// The widths each photo is published at, in pixels (never wider than the photo).
+    #[serde(default = "PhotoSettings::default_widths")]
+    pub widths: Vec<u32>,
+    /// WebP and JPEG quality, 1 to 100.
+    #[serde(default = "PhotoSettings::default_quality")]
+    pub quality: u8,
+    /// Photos declaring more pixels than this (in millions) are refused before decoding.
+    #[serde(default = "PhotoSettings::default_max_megapixels")]
+    pub max_megapixels: u32,
+    /// How wide a photo in an article is laid out (the `sizes` attribute).
+    #[serde(default = "PhotoSettings::default_sizes")]
+    pub sizes: String,
+    /// The social image of pages without a photo of their own: a file under the site's
+    /// root (`static/card.jpg`).
+    #[serde(default)]
+    pub default_image: Option<String>,
+    /// Its text for those who cannot see it.
+    #[serde(default)]
+    pub default_image_alt: Option<String>,
+}
+
+impl Default for PhotoSettings {
+    fn default() -> Self {
+        PhotoSettings {
+            widths: Self::default_widths(),
+            quality: Self::default_quality(),
+            max_megapixels: Self::default_max_megapixels(),
+            sizes: Self::default_sizes(),
+            default_image: None,
+            default_image_alt: None,
+        }
+    }
+}
+
+impl PhotoSettings {
+    fn default_widths() -> Vec<u32> {
+        vec![480, 800, 1200, 1600]
+    }
+    fn default_quality() -> u8 {
+        75
+    }
+    fn default_max_megapixels() -> u32 {
+        50
+    }
+    fn default_sizes() -> String {
+        "(min-width: 40rem) 38rem, 100vw".to_owned()
+    }
+
+    /// What is wrong with these settings, if anything.
+    fn problem(&self) -> Option<&'static str> {
+        if self.widths.is_empty() || self.widths.iter().any(|&w| !(16..=8192).contains(&w)) {
+            return Some("`widths` must list at least one width, each from 16 to 8192 pixels");
+        }
+        if !(1..=100).contains(&self.quality) {
+            return Some("`quality` must be from 1 to 100");
+        }
+        if !(1..=1000).contains(&self.max_megapixels) {
+            return Some("`max_megapixels` must be from 1 to 1000");
+        }
+        None
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -195,6 +265,13 @@ impl Config {
                 1,
                 "`paginate_by` must be at least 1",
             ));
+        }
+        if let Some(problem) = config.photos.problem() {
+            let line = text
+                .lines()
+                .position(|l| l.trim() == "[photos]")
+                .map_or(1, |i| i + 1);
+            return Err(Located::at(line, 1, format!("`[photos]`: {problem}")));
         }
         ensure_base_url(&config.base_url)
             .map_err(|m| Located::at(line_of("base_url"), 1, format!("`base_url` {m}")))?;

@@ -6,6 +6,8 @@ use super::manifest::{self, Manifest};
 use super::{render, search_stage, sink, site, StageTimer};
 use crate::basics::config::Config;
 use crate::basics::error::{BuildFailed, Diagnostic};
+use crate::photos::publish::{Published, Use};
+use crate::photos::Photos;
 use crate::search;
 use crate::sources::links;
 use crate::sources::page::Page;
@@ -39,6 +41,8 @@ pub(crate) struct Inputs<'a> {
     pub vocabulary: &'a search::index::Vocabulary,
     /// The last build's files and keys: what may be reused (nothing, for `serve`).
     pub previous: &'a Manifest,
+    /// The site's photos, probed while its pages were parsed.
+    pub photos: &'a Photos,
 }
 
 /// What the stages after loading made.
@@ -57,6 +61,8 @@ pub(crate) struct Made {
     pub others: Vec<String>,
     /// Files kept from the previous output for the host ([`super::output::HOST_FILES`]).
     pub kept: Vec<String>,
+    /// The photos' files, and how many were encoded.
+    pub photos: Published,
 }
 
 /// The stages after loading, one for `build` and for `serve`'s full rebuild: assemble
@@ -79,14 +85,24 @@ pub(crate) fn make(
         documents,
         vocabulary,
         previous,
+        photos,
     } = inputs;
-    let site = site::assemble(
+    // A photo that cannot be published fails the run (`check` reports them itself,
+    // beside its other findings).
+    if !matches!(documents, Documents::Skipped) {
+        let problems = crate::sources::page::photo_problems(pages.iter().map(|p| &**p));
+        if !problems.is_empty() {
+            return Err(BuildFailed::from(problems).into());
+        }
+    }
+    let mut site = site::assemble(
         config,
         pages,
         Arc::new(targets),
         site::AssembleOptions { drafts },
     )
     .map_err(BuildFailed::from)?;
+    site.default_image = default_image(root, &site.config, photos)?;
     timer.stage("assemble");
     let mut search_keys = HashMap::new();
     // Before rendering, not after: the documents are freed before the renderer's list
@@ -135,16 +151,20 @@ pub(crate) fn make(
         },
     );
     timer.stage("render+write");
-    // Every problem of the two is reported: a page that fails to render and a static
-    // file in a page's place.
-    let others = match (rendered, copy_static(root, staging)) {
-        (Ok(_), Ok(others)) => others,
-        (rendered, copied) => {
+    let published = publish_photos(&site, photos, staging);
+    timer.stage("photos");
+    // Every problem is reported: a page that fails to render, a photo that cannot be
+    // published and a static file in a page's place.
+    let (published, others) = match (rendered, published, copy_static(root, staging)) {
+        (Ok(_), Ok(published), Ok(others)) => (published, others),
+        (rendered, published, copied) => {
             let mut problems = rendered.err().unwrap_or_default();
+            problems.extend(published.err().unwrap_or_default());
             problems.extend(copied.err().unwrap_or_default());
             return Err(BuildFailed::from(problems).into());
         }
     };
+    photos.save();
     let kept = staging.keep_host_files();
     Ok(Made {
         site,
@@ -156,7 +176,71 @@ pub(crate) fn make(
         search_files,
         others,
         kept,
+        photos: published,
     })
+}
+
+/// The social image of pages without a photo, from `[photos] default_image`.
+fn default_image(
+    root: &Path,
+    config: &Config,
+    photos: &Photos,
+) -> Result<Option<Arc<crate::photos::Photo>>> {
+    let Some(file) = &config.photos.default_image else {
+        return Ok(None);
+    };
+    let toml = root.join("site.toml");
+    let problem = |m: String| BuildFailed::from(vec![Diagnostic::file(&toml, m)]);
+    if file.contains("..") || Path::new(file).is_absolute() {
+        return Err(problem(format!(
+            "`default_image`: `{file}` must be a file under the site's folder, written \
+             from there (`static/card.jpg`)"
+        ))
+        .into());
+    }
+    photos
+        .photo_at(&root.join(file))
+        .map(Some)
+        .map_err(|m| problem(format!("`default_image`: {m}")).into())
+}
+
+/// Puts every photo the site's pages show (and its default image) into `sink`.
+fn publish_photos(
+    site: &site::Site,
+    photos: &Photos,
+    sink: &dyn sink::Sink,
+) -> Result<Published, Vec<Diagnostic>> {
+    let mut uses = Vec::new();
+    for page in site.articles.iter().chain(&site.standalone) {
+        if let Some(lead) = &page.image {
+            uses.push(Use {
+                photo: lead.photo.clone(),
+                article: page.path.clone(),
+                line: lead.line,
+                col: 1,
+            });
+        }
+        for u in &page.body.photos {
+            uses.push(Use {
+                photo: u.photo.clone(),
+                article: page.path.clone(),
+                line: u.line,
+                col: u.col,
+            });
+        }
+    }
+    if let Some(photo) = &site.default_image {
+        uses.push(Use {
+            photo: photo.clone(),
+            article: photo.file.clone(),
+            line: 1,
+            col: 1,
+        });
+    }
+    if uses.is_empty() {
+        return Ok(Published::default());
+    }
+    crate::photos::publish::publish(photos, uses, &|rel, from| sink.write_file(rel, from))
 }
 
 /// Which jobs must be rendered, and which outputs of the last run can be kept as they

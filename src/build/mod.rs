@@ -71,6 +71,8 @@ pub struct Report {
     pub kept: Vec<String>,
     /// The previous output could not be removed after the swap: where it is, and why.
     pub leftover: Option<String>,
+    /// Photo files encoded by this build (the others came from the cache).
+    pub photos_encoded: usize,
 }
 
 /// At most this much body HTML waits in a build's temporary file; the bodies past it are
@@ -119,18 +121,20 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         Manifest::default()
     };
     let content_dir = root.join("content");
-    let (sources, discovered) = content::discover(root, &content_dir);
+    let (sources, assets, discovered) = content::discover_all(root, &content_dir);
     // Whether the previous output is up to date needs the sources' stamps before they
     // are read; a first build takes them as it reads each file (one `stat` fewer each).
     if previous.stamp != 0 {
         let stamps = manifest::source_stamps(&sources);
-        if previous.stamp == manifest::stamp(root, &options, &sources, &stamps) {
+        let stamp = manifest::stamp(root, &options, &sources, &stamps);
+        if previous.stamp == with_assets(stamp, &assets) {
             return Ok(Report::up_to_date(output, previous.keys.len(), started));
         }
     }
     timer.stage("config+discover");
     // `loaded` lives to the end: the bodies' HTML waits in it until the pages are written.
-    let loaded = load_for_build(root, &config, &options, &sources, discovered)?;
+    let mut loaded = load_for_build(root, &config, &options, &sources, discovered)?;
+    loaded.stamp = with_assets(loaded.stamp, &assets);
     timer.stage("load+parse");
     let staging = output::Staging::create(&output, &lock)?;
     let made = make(
@@ -144,6 +148,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
             documents: loaded.documents,
             vocabulary: &loaded.vocabulary,
             previous: &previous,
+            photos: &loaded.photos,
         },
         &staging,
         &mut timer,
@@ -158,9 +163,11 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         search_files,
         mut others,
         kept,
+        photos,
     } = made;
-    let assets = others.len() + kept.len();
+    let copied = others.len() + kept.len() + photos.files.len();
     others.extend(kept.iter().cloned());
+    others.extend(photos.files.iter().map(|(f, _)| f.clone()));
     let committed = staging.commit(Some(output::ManifestParts {
         stamp: loaded.stamp,
         lines: manifest_lines,
@@ -177,13 +184,29 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         output,
         up_to_date: false,
         articles,
-        files: reused + rendered + search_files.len() + assets,
+        files: reused + rendered + search_files.len() + copied,
         written: stats.written,
         unchanged: stats.unchanged,
         elapsed: started.elapsed(),
         kept,
         leftover: committed.leftover,
+        photos_encoded: photos.encoded,
     })
+}
+
+/// A build's stamp with the stamps of the files beside its articles (their photos):
+/// the stamp alone when there are none.
+fn with_assets(stamp: u64, assets: &[PathBuf]) -> u64 {
+    if assets.is_empty() {
+        return stamp;
+    }
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(&stamp.to_le_bytes());
+    for (path, s) in assets.iter().zip(manifest::source_stamps(assets)) {
+        h.update(path.as_os_str().as_encoded_bytes());
+        h.update(format!("{s:?}").as_bytes());
+    }
+    h.digest()
 }
 
 /// What a build's loading stage hands on.
@@ -195,6 +218,8 @@ struct Loaded {
     documents: Documents,
     /// The sources' stamp, for the manifest.
     stamp: u64,
+    /// The site's photos, probed while parsing.
+    photos: crate::photos::Photos,
     /// Where the bodies' HTML waits until the pages are written: held, never read
     /// (the pages hold their places in it).
     _bodies: spill::Store,
@@ -215,6 +240,7 @@ fn load_for_build(
         search::index::Vocabulary::new()
     };
     let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
+    let photos = crate::photos::Photos::new(root, &config.photos);
     // Loaded before the articles so that parsing knows whether any template shows word
     // counts; their errors wait until the articles' own have been reported.
     let templates = theme::Templates::load(root);
@@ -225,6 +251,7 @@ fn load_for_build(
             .as_ref()
             .is_ok_and(|t| !render::shows_word_counts(t, config)),
         texts: None,
+        photos: Some(&photos),
     };
     let (mut pages, problems, targets) = load_sources(root, config, keep, sources, discovered);
     if !problems.is_empty() {
@@ -247,6 +274,7 @@ fn load_for_build(
         vocabulary,
         documents,
         stamp,
+        photos,
         _bodies: bodies,
     })
 }
@@ -263,6 +291,7 @@ impl Report {
             elapsed: started.elapsed(),
             kept: Vec::new(),
             leftover: None,
+            photos_encoded: 0,
         }
     }
 }

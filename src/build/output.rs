@@ -248,6 +248,43 @@ impl Staging {
         }
     }
 
+    /// Takes the file at `from` (outside the output: a cached photo) as `rel`: a hard
+    /// link, no bytes copied; a copy where links are not possible.
+    pub fn link_from(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
+        ensure_inside(rel)?;
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            self.make_dirs(parent)?;
+        }
+        let dest = self.dir.join(rel);
+        match fs::hard_link(from, &dest) {
+            Ok(()) => {
+                let meta = fs::metadata(&dest)
+                    .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
+                self.record(rel, &meta);
+                // The previous output's file, when it is this same one, is unchanged.
+                use std::os::unix::fs::MetadataExt as _;
+                let same = self.has_previous
+                    && fs::metadata(self.target.join(rel))
+                        .is_ok_and(|m| m.ino() == meta.ino() && m.dev() == meta.dev());
+                if same {
+                    self.linked.fetch_add(1, Ordering::Relaxed);
+                } else {
+                    self.written.fetch_add(1, Ordering::Relaxed);
+                }
+                Ok(())
+            }
+            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Diagnostic::file(
+                Path::new(rel),
+                "two outputs of this build are written to this file",
+            )),
+            Err(_) => {
+                let bytes = fs::read(from)
+                    .map_err(|e| Diagnostic::file(from, format!("cannot read: {e}")))?;
+                self.write(rel, &bytes)
+            }
+        }
+    }
+
     /// Keeps the previous output's [`HOST_FILES`] that this build did not make.
     /// Returns them.
     pub fn keep_host_files(&self) -> Vec<String> {

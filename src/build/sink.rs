@@ -22,6 +22,12 @@ pub trait Sink: Sync {
     fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
         self.write(rel, &[])
     }
+    /// Takes the file at `from` (a cached photo) as `rel`.
+    fn write_file(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
+        let bytes =
+            std::fs::read(from).map_err(|e| Diagnostic::file(from, format!("cannot read: {e}")))?;
+        self.write(rel, &bytes)
+    }
     /// Keeps the files a host needs from the last output ([`crate::build::output::HOST_FILES`]);
     /// returns their names. Only a sink that replaces an output keeps them.
     fn keep_host_files(&self) -> Vec<String> {
@@ -40,6 +46,10 @@ impl Sink for crate::build::output::Staging {
 
     fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
         crate::build::output::Staging::link_previous(self, rel)
+    }
+
+    fn write_file(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
+        crate::build::output::Staging::link_from(self, rel, from)
     }
 
     fn keep_host_files(&self) -> Vec<String> {
@@ -71,6 +81,10 @@ impl Sink for Nowhere {
             ));
         }
         Ok(())
+    }
+
+    fn write_file(&self, rel: &str, _from: &Path) -> Result<(), Diagnostic> {
+        self.write(rel, &[])
     }
 
     fn has(&self, rel: &str) -> bool {

@@ -22,6 +22,8 @@ pub struct Site {
     /// URL of every source file, for links written as paths to `.md` files (bodies are
     /// rendered again when their pages are written).
     pub targets: Arc<crate::sources::links::Targets>,
+    /// The social image of pages without a photo (`default_image` under `[photos]`).
+    pub default_image: Option<Arc<crate::photos::Photo>>,
 }
 
 /// Which front matter field a taxonomy groups by.
@@ -195,6 +197,7 @@ pub fn assemble(
         taxonomies,
         years,
         targets,
+        default_image: None,
     };
     problems.extend(ensure_unique_urls(&site));
     if problems.is_empty() {

@@ -146,7 +146,40 @@ pub struct PageView<'a> {
     pub extra: Field<&'a serde_json::Value>,
     #[serde(skip_serializing_if = "Field::is_left")]
     pub draft: Field<bool>,
+    /// The lead photo: on the page, fetched first; on a card, a thumbnail.
+    #[serde(skip_serializing_if = "Field::is_left")]
+    pub image: Field<Option<ImageView<'a>>>,
+    /// The image social networks show for the page: its lead photo's card, else the
+    /// site's default image.
+    #[serde(skip_serializing_if = "Field::is_left")]
+    pub social_image: Field<Option<SocialImage<'a>>>,
 }
+
+/// A page's lead photo, for templates.
+#[derive(Serialize)]
+pub struct ImageView<'a> {
+    /// The `<picture>` element.
+    pub picture: String,
+    /// The JPEG of the width closest to 800 pixels, and the photo's shown size.
+    pub src: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: &'a str,
+    pub caption: Option<&'a str>,
+    pub credit: Option<&'a str>,
+}
+
+/// The social card of a page (`og:image`): an absolute URL.
+#[derive(Serialize)]
+pub struct SocialImage<'a> {
+    pub url: String,
+    pub width: u32,
+    pub height: u32,
+    pub alt: &'a str,
+}
+
+/// How wide a card's thumbnail is laid out.
+const CARD_SIZES: &str = "(min-width: 48rem) 12rem, 100vw";
 
 /// A field of a view that is computed and given to templates only when some template
 /// of the site names it. Dates shown in words, reading times and the like take ICU
@@ -222,6 +255,8 @@ pub struct Fields {
     source: bool,
     extra: bool,
     draft: bool,
+    image: bool,
+    social_image: bool,
 }
 
 impl Fields {
@@ -261,6 +296,8 @@ impl Fields {
             source: named("source"),
             extra: named("extra"),
             draft: named("draft"),
+            image: named("image"),
+            social_image: ld("social_image"),
         }
     }
 }
@@ -397,7 +434,60 @@ impl<'a> ViewContext<'a> {
             source: Field::when(f.source, || page.source.as_ref()),
             extra: Field::when(f.extra, || &page.extra),
             draft: Field::when(f.draft, || page.draft),
+            image: Field::when(f.image, || {
+                page.image.as_ref().map(|lead| {
+                    let photo = &lead.photo;
+                    let shown = crate::photos::markup::Shown {
+                        alt: &lead.alt,
+                        sizes: if full {
+                            &config.photos.sizes
+                        } else {
+                            CARD_SIZES
+                        },
+                        lead: full,
+                    };
+                    ImageView {
+                        picture: crate::photos::markup::picture(photo, shown),
+                        src: photo
+                            .at_least(800)
+                            .map(|v| format!("/{}", v.fallback))
+                            .unwrap_or_default(),
+                        width: photo.width,
+                        height: photo.height,
+                        alt: &lead.alt,
+                        caption: lead.caption.as_deref(),
+                        credit: lead.credit.as_deref(),
+                    }
+                })
+            }),
+            social_image: Field::when(f.social_image, || self.social_image(page)),
         }
+    }
+
+    /// The page's social card: its lead photo's, else the site's default image's.
+    fn social_image(&self, page: &'a Page) -> Option<SocialImage<'a>> {
+        let config = &self.site.config;
+        let (photo, alt) = match (&page.image, &self.site.default_image) {
+            (Some(lead), _) => (&lead.photo, lead.alt.as_str()),
+            (None, Some(default)) => (
+                default,
+                config.photos.default_image_alt.as_deref().unwrap_or(""),
+            ),
+            (None, None) => return None,
+        };
+        let (file, width, height) = match &photo.card {
+            Some(card) => (&card.fallback, card.width, card.height),
+            None => {
+                let v = photo.variants.first()?;
+                (&v.fallback, v.width, v.height)
+            }
+        };
+        Some(SocialImage {
+            url: config.absolute(&format!("/{file}")),
+            width,
+            height,
+            alt,
+        })
     }
 
     pub fn pager(&self, p: &Pager) -> PagerView {
@@ -477,7 +567,7 @@ pub fn json_ld(view: &PageView<'_>, site: &Site, words: Option<usize>) -> String
         "@type": "AnalysisNewsArticle",
         "headline": view.title,
         "alternativeHeadline": view.subtitle.given().copied().flatten(),
-        "author": view.author.given().and_then(Option::as_ref).map(|a| serde_json::json!({"@type": "Person", "name": a.link.name})),
+        "author": view.author.given().and_then(Option::as_ref).map(|a| serde_json::json!({"@type": "Person", "name": a.link.name, "url": site.config.absolute(a.link.url)})),
         "datePublished": date,
         "dateModified": view.updated_rfc3339.given().and_then(Option::as_ref).or(date),
         "inLanguage": view.lang,
@@ -485,7 +575,9 @@ pub fn json_ld(view: &PageView<'_>, site: &Site, words: Option<usize>) -> String
         "articleSection": view.topic.given().and_then(Option::as_ref).map(|t| t.link.name),
         "keywords": view.tags.given().map(|tags| tags.iter().map(|t| t.link.name).collect::<Vec<_>>()),
         "wordCount": words,
-        "publisher": {"@type": "Organization", "name": site.config.title},
+        "image": view.social_image.given().and_then(Option::as_ref).map(|i| serde_json::json!({"@type": "ImageObject", "url": i.url, "width": i.width, "height": i.height})),
+        "mainEntityOfPage": view.permalink.given().map(|u| serde_json::json!({"@type": "WebPage", "@id": u})),
+        "publisher": {"@type": "Organization", "name": site.config.title, "url": site.config.absolute("/")},
     });
     // Fields the article does not have are left out rather than written as `null`.
     if let Some(fields) = value.as_object_mut() {

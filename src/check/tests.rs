@@ -85,7 +85,7 @@ fn broken_internal_links_are_errors_at_their_place() {
             format!("{a}:9:17: error: link `../../../x.md` points outside `content/`"),
             format!("{a}:9:36: error: no heading `#لا-شىء` in this page (it has no headings)"),
             format!("{a}:10:1: error: link to `/tags/لا-يوجد/`: the site has no such page or file"),
-            format!("{a}:11:18: error: image `/images/x.jpg`: the site has no such page or file"),
+            format!("{a}:11:18: error: photo `static/images/x.jpg` not found"),
             format!("{a}:11:39: error: link to `/nope/`: the site has no such page or file"),
         ]
     );
@@ -243,9 +243,12 @@ fn static_files_are_link_targets() {
     let dir = site(&[
         (
             "content/articles/2019/a.md",
-            &article("أ", "", "![صورة](/images/x.jpg) [css](/style.css)\n"),
+            &article("أ", "", "![صورة](/images/x.svg) [css](/style.css)\n"),
         ),
-        ("static/images/x.jpg", "jpg"),
+        (
+            "static/images/x.svg",
+            "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        ),
     ]);
     let found = run(&dir, &opts());
     // style.css comes from the default theme.

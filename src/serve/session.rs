@@ -49,6 +49,8 @@ pub struct Session {
     targets: Targets,
     held: Held,
     search: SearchState,
+    /// The site's photos, probed as pages are parsed.
+    photos: crate::photos::Photos,
 }
 
 impl Session {
@@ -68,6 +70,7 @@ impl Session {
             targets: Targets::default(),
             held: Held::Nothing,
             search: SearchState::default(),
+            photos: crate::photos::Photos::new(root, &config.photos),
         })
     }
 
@@ -91,13 +94,18 @@ impl Session {
         self.pages.clear();
         self.broken.clear();
         self.search = SearchState::default();
+        self.photos = crate::photos::Photos::new(&self.root, &config.photos);
         let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
+            photos: Some(&self.photos),
             ..Default::default()
         };
         let (pages, problems, targets) = crate::build::load_all_with(&self.root, &config, keep);
         for d in problems {
             self.broken.insert(d.path.clone(), d);
+        }
+        for d in crate::sources::page::photo_problems(pages.iter().map(|p| &**p)) {
+            self.broken.entry(d.path.clone()).or_insert(d);
         }
         for page in pages {
             self.pages.insert(page.path.clone(), page);
@@ -119,6 +127,7 @@ impl Session {
                 documents: crate::build::Documents::InPages,
                 vocabulary: &self.search.vocabulary,
                 previous: &Manifest::default(),
+                photos: &self.photos,
             },
             &staging,
             &mut crate::build::StageTimer::new(),
@@ -207,6 +216,8 @@ impl Session {
         let Held::Built { mut state, .. } = std::mem::replace(&mut self.held, Held::Nothing) else {
             unreachable!("held just above");
         };
+        // The photos of the pages edited, published once their pages are written.
+        let uses = photo_uses(edits.iter().filter_map(|(_, after)| after.as_deref()));
         // Pages edited in place (the usual keystroke-and-save) skip assembling the site.
         let in_place = (was_behind == Behind::Nothing && behind == Behind::Site)
             .then(|| in_place_edits(edits))
@@ -223,6 +234,15 @@ impl Session {
         self.held = Held::Built { state, behind };
         let (rendered, written) = result?;
         changed.extend(written);
+        if !uses.is_empty() {
+            let sink = InPlace::new(&self.output);
+            crate::photos::publish::publish(&self.photos, uses, &|rel, from| {
+                sink.write_file(rel, from)
+            })
+            .map_err(BuildFailed::from)?;
+            self.photos.save();
+            changed.extend(sink.into_changed());
+        }
         Ok(Update {
             changed,
             rendered,
@@ -439,3 +459,23 @@ mod held;
 mod reload;
 #[cfg(test)]
 mod tests;
+
+/// Where `pages` show photos of the site: their lead photos and those in their bodies.
+pub(crate) fn photo_uses<'p>(
+    pages: impl Iterator<Item = &'p Page>,
+) -> Vec<crate::photos::publish::Use> {
+    let mut uses = Vec::new();
+    for page in pages {
+        let lead = page.image.iter().map(|l| (&l.photo, l.line, 1));
+        let body = page.body.photos.iter().map(|u| (&u.photo, u.line, u.col));
+        for (photo, line, col) in lead.chain(body) {
+            uses.push(crate::photos::publish::Use {
+                photo: photo.clone(),
+                article: page.path.clone(),
+                line,
+                col,
+            });
+        }
+    }
+    uses
+}

@@ -16,14 +16,24 @@ pub const MAX_ARTICLE_BYTES: u64 = 4 * 1024 * 1024;
 /// Lists the Markdown files under `content_dir`, sorted, hidden files and editor
 /// leftovers skipped. Files that cannot be used are returned as diagnostics.
 pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<PathBuf>, Vec<Diagnostic>) {
+    let (files, _, problems) = discover_all(site_root, content_dir);
+    (files, problems)
+}
+
+/// [`discover`], also listing the other files under `content_dir` (an article's
+/// photos beside it): a build that is up to date must not have them changed either.
+pub fn discover_all(
+    site_root: &Path,
+    content_dir: &Path,
+) -> (Vec<PathBuf>, Vec<PathBuf>, Vec<Diagnostic>) {
     if !content_dir.is_dir() {
-        return (Vec::new(), Vec::new());
+        return (Vec::new(), Vec::new(), Vec::new());
     }
     let canonical_root = site_root
         .canonicalize()
         .unwrap_or_else(|_| site_root.to_path_buf());
     let found = walk(content_dir, &canonical_root, 0);
-    (found.files, found.problems)
+    (found.files, found.others, found.problems)
 }
 
 /// What discovery found in a folder and below it, in the order of a walk that takes
@@ -31,12 +41,15 @@ pub fn discover(site_root: &Path, content_dir: &Path) -> (Vec<PathBuf>, Vec<Diag
 #[derive(Default)]
 struct Found {
     files: Vec<PathBuf>,
+    /// Files that are not articles.
+    others: Vec<PathBuf>,
     problems: Vec<Diagnostic>,
 }
 
 impl Found {
     fn append(&mut self, mut below: Found) {
         self.files.append(&mut below.files);
+        self.others.append(&mut below.others);
         self.problems.append(&mut below.problems);
     }
 }
@@ -112,6 +125,8 @@ fn walk(dir: &Path, root: &Path, depth: usize) -> Found {
         }
         if has_md_extension(&path) {
             found.files.push(path);
+        } else {
+            found.others.push(path);
         }
     }
     found

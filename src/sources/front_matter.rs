@@ -37,6 +37,15 @@ pub struct FrontMatter {
     pub lang: Option<String>,
     #[serde(default)]
     pub source: Option<SourceRef>,
+    /// The lead photo: a file beside the article (or under `static/`, from `/`).
+    #[serde(default)]
+    pub image: Option<String>,
+    #[serde(default)]
+    pub image_alt: Option<String>,
+    #[serde(default)]
+    pub image_caption: Option<String>,
+    #[serde(default)]
+    pub image_credit: Option<String>,
     #[serde(default)]
     pub extra: BTreeMap<String, yaml_serde::Value>,
 }
@@ -51,8 +60,23 @@ pub struct SourceRef {
 }
 
 pub const FIELDS: &[&str] = &[
-    "title", "date", "author", "topic", "tags", "subtitle", "summary", "slug", "draft", "updated",
-    "lang", "source", "extra",
+    "title",
+    "date",
+    "author",
+    "topic",
+    "tags",
+    "subtitle",
+    "summary",
+    "slug",
+    "draft",
+    "updated",
+    "lang",
+    "source",
+    "extra",
+    "image",
+    "image_alt",
+    "image_caption",
+    "image_credit",
 ];
 
 /// A file split at its front matter fences. Line numbers are 1-based, in the file.

@@ -84,30 +84,40 @@ impl Parts {
     };
 }
 
+/// What a body's links and photos become: a link's new destination (`None`: as
+/// written), a photo's markup (`None`: a plain `<img>`, as written). A closure is a
+/// `Resolve` that rewrites links only.
+pub trait Resolve {
+    fn link(&self, dest: &str) -> Option<String>;
+    /// The markup of the photo at `dest`, shown with `alt`.
+    fn photo(&self, dest: &str, alt: &str) -> Option<String> {
+        let _ = (dest, alt);
+        None
+    }
+}
+
+impl<F: Fn(&str) -> Option<String>> Resolve for F {
+    fn link(&self, dest: &str) -> Option<String> {
+        self(dest)
+    }
+}
+
 /// Renders a Markdown body, leaving link destinations as written.
 pub fn render(body: &str, opts: MarkdownOptions) -> Rendered {
-    render_with_links(body, opts, &|_| None)
+    render_with_links(body, opts, &|_: &str| None)
 }
 
 /// Renders a Markdown body; `rewrite` gives the new destination of a link (`None`: keep
 /// it as written). The page stage passes [`crate::sources::links::rewrite`] here.
-pub fn render_with_links(
-    body: &str,
-    opts: MarkdownOptions,
-    rewrite: &dyn Fn(&str) -> Option<String>,
-) -> Rendered {
+pub fn render_with_links(body: &str, opts: MarkdownOptions, rewrite: &dyn Resolve) -> Rendered {
     render_parts(body, opts, rewrite, Parts::ALL)
 }
 
 /// Only the body's HTML, as [`render_with_links`] writes it: no counts, no summary.
-pub fn render_html(
-    body: &str,
-    opts: MarkdownOptions,
-    rewrite: &dyn Fn(&str) -> Option<String>,
-) -> String {
+pub fn render_html(body: &str, opts: MarkdownOptions, rewrite: &dyn Resolve) -> String {
     let (mut events, _) = parse_events(body, rewrite);
     let (_, notes) = prepare_events(&mut events, opts);
-    write_html(events, body.len() * 3 / 2, &notes)
+    write_html(events, body.len() * 3 / 2, &notes, rewrite)
 }
 
 /// The passes every rendering makes before writing HTML. Returns the table of contents
@@ -132,7 +142,7 @@ fn prepare_events(
 pub fn render_parts(
     body: &str,
     opts: MarkdownOptions,
-    rewrite: &dyn Fn(&str) -> Option<String>,
+    rewrite: &dyn Resolve,
     parts: Parts,
 ) -> Rendered {
     let (mut events, links) = parse_events(body, rewrite);
@@ -156,9 +166,10 @@ pub fn render_parts(
             .cloned(),
         body.len() / 4,
         &notes,
+        rewrite,
     );
     let html = if parts.html {
-        write_html(events, body.len() * 3 / 2, &notes)
+        write_html(events, body.len() * 3 / 2, &notes, rewrite)
     } else {
         String::new()
     };
@@ -175,10 +186,7 @@ pub fn render_parts(
 
 /// Parses `body` into events, recording each link and image with its offset (so `check`
 /// can point at it) and rewriting link destinations (not images) through `rewrite`.
-fn parse_events<'a>(
-    body: &'a str,
-    rewrite: &dyn Fn(&str) -> Option<String>,
-) -> (Vec<Event<'a>>, Vec<LinkSite>) {
+fn parse_events<'a>(body: &'a str, rewrite: &dyn Resolve) -> (Vec<Event<'a>>, Vec<LinkSite>) {
     let mut links = Vec::new();
     let events = Parser::new_ext(body, parser_options())
         .into_offset_iter()
@@ -190,7 +198,7 @@ fn parse_events<'a>(
                         offset: range.start,
                         image: false,
                     });
-                    if let Some(new) = rewrite(dest_url) {
+                    if let Some(new) = rewrite.link(dest_url) {
                         *dest_url = CowStr::from(new);
                     }
                 }
@@ -211,14 +219,15 @@ fn write_html<'a>(
     events: impl IntoIterator<Item = Event<'a>>,
     capacity: usize,
     notes: &Footnotes,
+    resolve: &dyn Resolve,
 ) -> String {
     let mut out = String::with_capacity(capacity);
     // Most bodies have no footnotes: their events go straight to the figures pass.
     if notes.is_empty() {
-        html::push_html(&mut out, CaptionFigures::new(events.into_iter()));
+        html::push_html(&mut out, CaptionFigures::new(events.into_iter(), resolve));
     } else {
         let events = footnotes::Writer::new(events.into_iter(), notes);
-        html::push_html(&mut out, CaptionFigures::new(events));
+        html::push_html(&mut out, CaptionFigures::new(events, resolve));
     }
     out
 }

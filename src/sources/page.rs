@@ -3,6 +3,7 @@
 use crate::basics::config::Config;
 use crate::basics::error::{Diagnostic, Located};
 use crate::basics::spill::{Kept, Store};
+use crate::photos::{Photo, Photos};
 use crate::search::index::{Document, Vocabulary};
 use crate::sources::content::ContentDir;
 use crate::sources::front_matter::{self, SourceRef};
@@ -11,6 +12,7 @@ use crate::sources::markdown::{self, MarkdownOptions, TocEntry};
 use crate::text::slug::{slugify, strip_invisible};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Where a page appears: articles are listed, dated and classified; standalone pages
 /// (`content/about.md`) only get their own URL.
@@ -46,11 +48,34 @@ pub struct Page {
     /// `summary` from the front matter (plain text), if set.
     pub summary_text: Option<String>,
     pub source: Option<SourceRef>,
+    /// The lead photo (`image` in the front matter).
+    pub image: Option<Lead>,
     pub extra: serde_json::Value,
     /// Identity keys of `tags`, `topic` and `author`, computed once.
     pub keys: TermKeys,
     pub body: Body,
     pub build: Attached,
+}
+
+/// A page's lead photo and what its front matter says of it.
+#[derive(Debug, Clone)]
+pub struct Lead {
+    pub photo: Arc<Photo>,
+    /// The line of `image` in the file.
+    pub line: usize,
+    pub alt: String,
+    pub caption: Option<String>,
+    pub credit: Option<String>,
+}
+
+/// A photo of the site a page's body shows, where, and with what alt text.
+#[derive(Debug, Clone)]
+pub struct PhotoUse {
+    /// The destination as written.
+    pub dest: String,
+    pub photo: Arc<Photo>,
+    pub line: usize,
+    pub col: usize,
 }
 
 /// Identity keys of a page's terms ([`crate::text::slug`]): two spellings of one term
@@ -78,6 +103,11 @@ pub struct Body {
     pub reading_minutes: Option<usize>,
     /// Every link and image in the body, as written, with its place in the file.
     pub links: Vec<LinkRef>,
+    /// The photos of the site the body shows.
+    pub photos: Vec<PhotoUse>,
+    /// Photos the body or `image` names that cannot be published, with their places:
+    /// the build fails on them; `check` reports them beside every other problem.
+    pub photo_problems: Vec<Located>,
 }
 
 impl Body {
@@ -102,6 +132,8 @@ impl Body {
             words,
             reading_minutes: words.map(|n| n.div_ceil(words_per_minute).max(1)),
             links,
+            photos: Vec::new(),
+            photo_problems: Vec::new(),
         }
     }
 }
@@ -129,11 +161,62 @@ fn markdown_options(config: &Config) -> MarkdownOptions {
     }
 }
 
-/// The body's HTML, with links to source files rewritten through `targets`.
-fn render_markdown(body: &str, rel: &Path, config: &Config, targets: &Targets) -> String {
-    markdown::render_html(body, markdown_options(config), &|dest| {
-        links::rewrite(dest, rel, targets)
-    })
+/// What a body's links and photos become: links to source files rewritten through
+/// `targets`; photos of the site as their `<picture>`, found through `photos` while
+/// parsing, or among the `known` photos of a parsed page when it is rendered again.
+struct Resolver<'a> {
+    rel: &'a Path,
+    targets: &'a Targets,
+    config: &'a Config,
+    photos: Option<&'a Photos>,
+    known: &'a [PhotoUse],
+}
+
+impl Resolver<'_> {
+    fn photo_at(&self, dest: &str) -> Option<Arc<Photo>> {
+        if let Some(photos) = self.photos {
+            return photos.resolve(dest, self.rel)?.ok();
+        }
+        self.known
+            .iter()
+            .find(|u| u.dest == dest)
+            .map(|u| u.photo.clone())
+    }
+}
+
+impl markdown::Resolve for Resolver<'_> {
+    fn link(&self, dest: &str) -> Option<String> {
+        links::rewrite(dest, self.rel, self.targets)
+    }
+
+    fn photo(&self, dest: &str, alt: &str) -> Option<String> {
+        let photo = self.photo_at(dest)?;
+        let shown = crate::photos::markup::Shown {
+            alt,
+            sizes: &self.config.photos.sizes,
+            lead: false,
+        };
+        Some(crate::photos::markup::picture(&photo, shown))
+    }
+}
+
+/// The body's HTML, with links to source files rewritten through `targets` and the
+/// page's known photos as their markup.
+fn render_markdown(
+    body: &str,
+    rel: &Path,
+    config: &Config,
+    targets: &Targets,
+    known: &[PhotoUse],
+) -> String {
+    let resolver = Resolver {
+        rel,
+        targets,
+        config,
+        photos: None,
+        known,
+    };
+    markdown::render_html(body, markdown_options(config), &resolver)
 }
 
 /// The body's HTML: the one kept while parsing, or else rendered again from the file.
@@ -155,14 +238,26 @@ pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<Stri
     }
     let text = crate::sources::content::load(&page.path)?;
     let split = front_matter::split(&text).map_err(|e| e.in_file(&page.path))?;
-    Ok(render_markdown(split.body, &page.rel, config, targets))
+    Ok(render_markdown(
+        split.body,
+        &page.rel,
+        config,
+        targets,
+        &page.body.photos,
+    ))
 }
 
 /// Parses `text` and also returns its body's HTML (for tests and tools that have the text).
 pub fn parse_with_html(text: &str, rel: &Path, config: &Config) -> Result<(Page, String), Located> {
     let page = parse(text, rel, config)?;
     let split = front_matter::split(text)?;
-    let html = render_markdown(split.body, rel, config, &Targets::default());
+    let html = render_markdown(
+        split.body,
+        rel,
+        config,
+        &Targets::default(),
+        &page.body.photos,
+    );
     Ok((page, html))
 }
 
@@ -180,6 +275,9 @@ pub struct Keep<'a> {
     /// whose templates show neither (counting took about 4% of the CPU of a
     /// 10,000-article build with the bench's minimal templates).
     pub uncounted: bool,
+    /// The site's photos: without them, photos are left as the body writes them and
+    /// `image` is not read.
+    pub photos: Option<&'a Photos>,
 }
 
 /// Sources' texts as read, by file.
@@ -272,7 +370,18 @@ pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
     } else {
         Kind::Standalone
     };
-    let stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    // A folder article (`2019/<slug>/index.md`, its photos beside it) is named by its
+    // folder.
+    let mut stem = rel.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+    if stem.eq_ignore_ascii_case("index") {
+        if let Some(folder) = rel
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+        {
+            stem = folder;
+        }
+    }
     let slug = slugify(fm.slug.as_deref().unwrap_or(stem));
     if slug.is_empty() {
         return Err(Located::at(
@@ -285,6 +394,10 @@ pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
     }
     let url = match kind {
         Kind::Article => format!("/articles/{slug}/"),
+        // `guides/style/index.md` is `/guides/style/`, as `guides/style.md` is.
+        Kind::Standalone if stem != rel.file_stem().and_then(|s| s.to_str()).unwrap_or("") => {
+            standalone_url(rel.parent().unwrap_or(rel), &slug)
+        }
         Kind::Standalone => standalone_url(rel, &slug),
     };
     Ok(Head {
@@ -324,6 +437,7 @@ impl Head<'_> {
             bodies,
             uncounted,
             texts: _,
+            photos,
         } = keep;
         let Head {
             split,
@@ -358,9 +472,31 @@ impl Head<'_> {
             html: bodies.is_some(),
             plain: !uncounted || searched,
         };
-        let rewrite = |dest: &str| links::rewrite(dest, &rel, targets);
+        let resolver = Resolver {
+            rel: &rel,
+            targets,
+            config,
+            photos,
+            known: &[],
+        };
         let mut rendered =
-            markdown::render_parts(split.body, markdown_options(config), &rewrite, parts);
+            markdown::render_parts(split.body, markdown_options(config), &resolver, parts);
+        let links = link_refs(&split, &rendered.links);
+        let mut photo_problems = Vec::new();
+        let body_photos = match photos {
+            Some(photos) => photos_of(photos, &rel, &links, &mut photo_problems),
+            None => Vec::new(),
+        };
+        let image = match (photos, &fm.image) {
+            (Some(photos), Some(dest)) => match lead(photos, &split, &fm, &rel, dest) {
+                Ok(lead) => Some(lead),
+                Err(problem) => {
+                    photo_problems.push(problem);
+                    None
+                }
+            },
+            _ => None,
+        };
         let html = bodies
             .and_then(|store| store.try_keep(std::mem::take(&mut rendered.html).into_bytes()));
         let search = match vocabulary {
@@ -375,14 +511,15 @@ impl Head<'_> {
         };
         let build = Attached {
             source_stamp: Default::default(),
-            version: version_of(&rel, &split, &rendered.links, targets),
+            version: version_of(&rel, &split, &rendered.links, targets, &body_photos, &image),
             search,
             html,
         };
         let words = (!uncounted).then(|| crate::text::words::count_words(&rendered.plain));
-        let links = link_refs(&split, &rendered.links);
         let wpm = config.words_per_minute(&lang) as usize;
-        let body = Body::of(rendered, summary.as_ref(), links, words, wpm);
+        let mut body = Body::of(rendered, summary.as_ref(), links, words, wpm);
+        body.photos = body_photos;
+        body.photo_problems = photo_problems;
         Ok(Page {
             path: PathBuf::new(),
             rel,
@@ -402,6 +539,7 @@ impl Head<'_> {
             url,
             summary_text: summary,
             source: fm.source,
+            image,
             extra,
             body,
             build,
@@ -416,6 +554,8 @@ fn version_of(
     split: &front_matter::Split<'_>,
     links: &[markdown::LinkSite],
     targets: &Targets,
+    photos: &[PhotoUse],
+    lead: &Option<Lead>,
 ) -> u64 {
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
     hasher.update(rel.to_string_lossy().as_bytes());
@@ -429,7 +569,75 @@ fn version_of(
             hasher.update(url.as_bytes());
         }
     }
+    // A photo's published names hold its content's hash: a new photo under the old
+    // name renders the page differently.
+    for photo in photos
+        .iter()
+        .map(|u| &u.photo)
+        .chain(lead.iter().map(|l| &l.photo))
+    {
+        hasher.update(&photo.hash.to_le_bytes());
+    }
     hasher.digest()
+}
+
+/// The photos of the site among a body's images; one that cannot be used is a problem
+/// at its place.
+fn photos_of(
+    photos: &Photos,
+    rel: &Path,
+    links: &[LinkRef],
+    problems: &mut Vec<Located>,
+) -> Vec<PhotoUse> {
+    let mut found = Vec::new();
+    for l in links.iter().filter(|l| l.image) {
+        match photos.resolve(&l.dest, rel) {
+            None => {}
+            Some(Ok(photo)) => found.push(PhotoUse {
+                dest: l.dest.clone(),
+                photo,
+                line: l.line,
+                col: l.col,
+            }),
+            Some(Err(problem)) => problems.push(Located::at(l.line, l.col, problem)),
+        }
+    }
+    found
+}
+
+/// The lead photo `dest` (the front matter's `image`).
+fn lead(
+    photos: &Photos,
+    split: &front_matter::Split<'_>,
+    fm: &front_matter::FrontMatter,
+    rel: &Path,
+    dest: &str,
+) -> Result<Lead, Located> {
+    let line = front_matter::key_line(split, "image");
+    let at = |m: String| Located::at(line, 1, m);
+    let photo = match photos.resolve(dest, rel) {
+        Some(Ok(photo)) => photo,
+        Some(Err(problem)) => return Err(at(format!("`image`: {problem}"))),
+        None => {
+            return Err(at(format!(
+                "`image`: `{}` is not a photo of the site: name a JPEG, PNG, WebP, GIF or \
+                 SVG file beside the article (or under `static/`, from `/`)",
+                dest.trim()
+            )))
+        }
+    };
+    let clean = |s: &Option<String>| {
+        s.as_ref()
+            .map(|t| strip_invisible(t.trim()))
+            .filter(|t| !t.is_empty())
+    };
+    Ok(Lead {
+        photo,
+        line,
+        alt: clean(&fm.image_alt).unwrap_or_default(),
+        caption: clean(&fm.image_caption),
+        credit: clean(&fm.image_credit),
+    })
 }
 
 /// Body offsets → file lines and columns.
@@ -490,3 +698,10 @@ pub use terms::{MAX_TAGS, MAX_TERM_CHARS};
 
 #[cfg(test)]
 mod tests;
+
+/// The problems of the photos `pages` name, each at its place in its file.
+pub fn photo_problems<'p>(pages: impl Iterator<Item = &'p Page>) -> Vec<Diagnostic> {
+    pages
+        .flat_map(|p| p.body.photo_problems.iter().map(|l| l.clone().in_file(&p.path)))
+        .collect()
+}

@@ -210,6 +210,7 @@ string_table! {
     updated: "Updated", "آخر تحديث";
     by: "By", "بقلم";
     source: "Source", "المصدر";
+    photo_credit: "Photo", "تصوير";
     table_of_contents: "Contents", "المحتويات";
     skip_to_content: "Skip to content", "انتقل إلى المحتوى";
     search: "Search", "بحث";

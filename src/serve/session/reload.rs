@@ -67,6 +67,7 @@ impl Session {
         let config = &state.config;
         let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
+            photos: Some(&self.photos),
             ..Default::default()
         };
         // As the build loads a source, the file's URL recorded once its head is read.
@@ -84,6 +85,11 @@ impl Session {
         );
         match loaded {
             Ok(page) => {
+                // A photo that cannot be published is shown as the file's problem.
+                let problems = crate::sources::page::photo_problems(std::iter::once(&page));
+                if let Some(d) = problems.into_iter().next() {
+                    self.broken.insert(path.to_path_buf(), d);
+                }
                 self.pages.insert(path.to_path_buf(), Arc::new(page));
             }
             Err(d) => {

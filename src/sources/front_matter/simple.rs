@@ -29,13 +29,13 @@
 use super::{FrontMatter, FIELDS};
 use std::borrow::Cow;
 
-// `parse` marks the fields it has seen in a `u16`.
-const _: () = assert!(FIELDS.len() <= 16);
+// `parse` marks the fields it has seen in a `u32`.
+const _: () = assert!(FIELDS.len() <= 32);
 
 /// The front matter of `yaml`, if it is in the simple form.
 pub fn parse(yaml: &str) -> Option<FrontMatter> {
     let mut fm = FrontMatter::default();
-    let mut seen = 0u16;
+    let mut seen = 0u32;
     let mut lines = yaml.split('\n').peekable();
     while let Some(line) = lines.next() {
         let line = line.trim_end_matches(' ');
@@ -85,6 +85,10 @@ pub fn parse(yaml: &str) -> Option<FrontMatter> {
                     "slug" => fm.slug = Some(text),
                     "updated" => fm.updated = Some(text),
                     "lang" => fm.lang = Some(text),
+                    "image" => fm.image = Some(text),
+                    "image_alt" => fm.image_alt = Some(text),
+                    "image_caption" => fm.image_caption = Some(text),
+                    "image_credit" => fm.image_credit = Some(text),
                     // `source` and `extra` are mappings: the parser's.
                     _ => return None,
                 }

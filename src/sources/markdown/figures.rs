@@ -1,21 +1,49 @@
 //! Caption figures: a paragraph holding only an image is written as a `<figure>`.
 
-use super::{escape_html, plain_text, pulldown_cmark_escape_href};
+use super::{escape_html, plain_text, pulldown_cmark_escape_href, Resolve};
 use pulldown_cmark::{CowStr, Event, Tag, TagEnd};
 
 /// A paragraph holding only an image becomes a `<figure>` with the image's title (or alt
 /// text) as `<figcaption>`; an image with no file (`![caption]()`) keeps only the caption,
 /// for photos an archive quotes but does not hold.
-pub(super) struct CaptionFigures<'a, I: Iterator<Item = Event<'a>>> {
+///
+/// A photo of the site (`resolve` gives its markup) is written as its `<picture>`, in a
+/// figure or inline.
+pub(super) struct CaptionFigures<'a, 'r, I: Iterator<Item = Event<'a>>> {
     inner: std::iter::Peekable<I>,
     queue: std::collections::VecDeque<Event<'a>>,
+    resolve: &'r dyn Resolve,
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> CaptionFigures<'a, I> {
-    pub(super) fn new(inner: I) -> Self {
+impl<'a, 'r, I: Iterator<Item = Event<'a>>> CaptionFigures<'a, 'r, I> {
+    pub(super) fn new(inner: I, resolve: &'r dyn Resolve) -> Self {
         CaptionFigures {
             inner: inner.peekable(),
             queue: Default::default(),
+            resolve,
+        }
+    }
+
+    /// After `Start(Image)` of a photo of the site: its markup, the image's events
+    /// consumed. `None` (nothing consumed) for any other image.
+    fn try_photo(&mut self, dest: &str) -> Option<Event<'a>> {
+        // The alt text is the image's inner text: peeked through a copy, not consumed
+        // unless this is a photo.
+        let mut inner = Vec::new();
+        loop {
+            match self.inner.next()? {
+                Event::End(TagEnd::Image) => break,
+                e => inner.push(e),
+            }
+        }
+        let alt = plain_text(&inner);
+        match self.resolve.photo(dest, &alt) {
+            Some(html) => Some(Event::Html(CowStr::from(html))),
+            None => {
+                self.queue.extend(inner);
+                self.queue.push_back(Event::End(TagEnd::Image));
+                None
+            }
         }
     }
 
@@ -54,7 +82,9 @@ impl<'a, I: Iterator<Item = Event<'a>>> CaptionFigures<'a, I> {
             title.to_string()
         };
         let mut html = String::from("<figure>");
-        if !dest_url.is_empty() {
+        if let Some(photo) = self.resolve.photo(dest_url, &alt) {
+            html.push_str(&photo);
+        } else if !dest_url.is_empty() {
             html.push_str("<img src=\"");
             pulldown_cmark_escape_href(&mut html, dest_url);
             html.push_str("\" alt=\"");
@@ -68,13 +98,24 @@ impl<'a, I: Iterator<Item = Event<'a>>> CaptionFigures<'a, I> {
     }
 }
 
-impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CaptionFigures<'a, I> {
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for CaptionFigures<'a, '_, I> {
     type Item = Event<'a>;
     fn next(&mut self) -> Option<Event<'a>> {
         if let Some(e) = self.queue.pop_front() {
             return Some(e);
         }
         let e = self.inner.next()?;
+        if let Event::Start(Tag::Image { dest_url, .. }) = &e {
+            let dest = dest_url.clone();
+            if let Some(photo) = self.try_photo(&dest) {
+                return Some(photo);
+            }
+            // Not a photo of the site: the image as it was, its inner events queued.
+            let mut queued = std::mem::take(&mut self.queue);
+            self.queue.push_back(e);
+            self.queue.append(&mut queued);
+            return self.queue.pop_front();
+        }
         if matches!(e, Event::Start(Tag::Paragraph)) {
             if let Some(figure) = self.try_figure() {
                 self.queue.extend(figure);

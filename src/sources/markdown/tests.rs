@@ -187,7 +187,7 @@ fn captions_become_figures() {
 #[test]
 fn links_are_recorded_and_rewritten() {
     let body = "نص [أ](../2019/x.md#قسم) و![صورة](/a.jpg)\n\n[ب](https://e.example)\n";
-    let out = render_with_links(body, MarkdownOptions::default(), &|d| {
+    let out = render_with_links(body, MarkdownOptions::default(), &|d: &str| {
         d.starts_with("../").then(|| "/articles/x/#قسم".to_owned())
     });
     assert!(

@@ -236,6 +236,7 @@ fn links_to_sources_become_urls_and_keep_their_place() {
         rel,
         &config(),
         &targets,
+        &[],
     );
     assert!(
         html.contains("href=\"/articles/%D8%A8%D9%8A/#%D9%82%D8%B3%D9%85\""),

@@ -1,0 +1,138 @@
+//! The photos a run's pages name → their files in the output: each output file is taken
+//! from the cache, and encoded into it first when it is not there ([`super::encode`]).
+//! A photo named by many articles, or twice in one, is decoded at most once; a run
+//! whose photos are all cached encodes nothing.
+
+use super::{encode, Output, Photo, Photos};
+use crate::basics::error::Diagnostic;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+/// Where an article names a photo: for messages about the photo.
+#[derive(Debug, Clone)]
+pub struct Use {
+    pub photo: Arc<Photo>,
+    pub article: PathBuf,
+    pub line: usize,
+    pub col: usize,
+}
+
+/// What publishing did.
+#[derive(Debug, Default)]
+pub struct Published {
+    /// Every output file with its key (the manifest's lines).
+    pub files: Vec<(String, u64)>,
+    /// Output files encoded by this run (the rest came from the cache).
+    pub encoded: usize,
+    /// Photos with more than one frame, of which only the first is published.
+    pub animated: Vec<Use>,
+}
+
+/// Puts the files of every photo in `uses` into the output through `put(name, file)`
+/// (`file`: the cached file to take it from), encoding into the cache what it lacks.
+/// Every problem is returned, each at the first article naming that photo.
+pub fn publish(
+    photos: &Photos,
+    uses: Vec<Use>,
+    put: &(dyn Fn(&str, &Path) -> Result<(), Diagnostic> + Sync),
+) -> Result<Published, Vec<Diagnostic>> {
+    // One entry per source file, at its first use; its outputs by name.
+    let mut by_file: BTreeMap<PathBuf, Use> = BTreeMap::new();
+    for u in uses {
+        by_file.entry(u.photo.file.clone()).or_insert(u);
+    }
+    let cache = photos.cache();
+    let encoded = AtomicUsize::new(0);
+    let results: Vec<Result<Vec<(String, u64)>, Diagnostic>> = by_file
+        .values()
+        .collect::<Vec<_>>()
+        .into_par_iter()
+        .with_max_len(1)
+        .map(|u| {
+            let made = one(photos, &cache, u, put)?;
+            encoded.fetch_add(made.1, Ordering::Relaxed);
+            Ok(made.0)
+        })
+        .collect();
+    let mut published = Published {
+        encoded: encoded.into_inner(),
+        animated: by_file
+            .values()
+            .filter(|u| u.photo.animated)
+            .cloned()
+            .collect(),
+        ..Published::default()
+    };
+    let mut problems = Vec::new();
+    for r in results {
+        match r {
+            Ok(files) => published.files.extend(files),
+            Err(d) => problems.push(d),
+        }
+    }
+    published.files.sort_unstable();
+    published.files.dedup();
+    if problems.is_empty() {
+        Ok(published)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The cache file of an output.
+pub fn cached(cache: &Path, key: u64, output: Output) -> PathBuf {
+    cache.join(format!("{key:016x}.{}", output.extension()))
+}
+
+/// Publishes one photo: its output files and how many were encoded.
+fn one(
+    photos: &Photos,
+    cache: &Path,
+    u: &Use,
+    put: &(dyn Fn(&str, &Path) -> Result<(), Diagnostic> + Sync),
+) -> Result<(Vec<(String, u64)>, usize), Diagnostic> {
+    let photo = &u.photo;
+    let at = |message: String| Diagnostic {
+        path: u.article.clone(),
+        line: Some(u.line),
+        col: Some(u.col),
+        message,
+    };
+    let shown = photo
+        .file
+        .file_name()
+        .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
+    let outputs = photo.outputs();
+    let missing: Vec<&(String, u64, Output)> = outputs
+        .iter()
+        .filter(|(_, key, out)| *out != Output::Copy && !cached(cache, *key, *out).is_file())
+        .collect();
+    if !missing.is_empty() {
+        let pixels = encode::decode(photo, photos.settings())
+            .map_err(|m| at(format!("photo `{shown}` {m}")))?;
+        let kinds: Vec<Output> = missing.iter().map(|(_, _, o)| *o).collect();
+        let made = encode::make_all(&pixels, &kinds, photos.settings().quality)
+            .map_err(|m| at(format!("photo `{shown}` {m}")))?;
+        drop(pixels);
+        for ((_, key, out), bytes) in missing.iter().zip(made) {
+            let file = cached(cache, *key, *out);
+            super::probe::write_atomically(&file, &bytes).map_err(|e| {
+                Diagnostic::file(&file, format!("cannot write the photo cache: {e}"))
+            })?;
+        }
+    }
+    let mut files = Vec::with_capacity(outputs.len());
+    for (name, key, out) in &outputs {
+        let from = if *out == Output::Copy {
+            photo.file.clone()
+        } else {
+            cached(cache, *key, *out)
+        };
+        put(name, &from)?;
+        files.push((name.clone(), *key));
+    }
+    Ok((files, missing.len()))
+}
