@@ -9,6 +9,7 @@
 //! Only errors make the command fail. External links are fetched only when asked.
 
 mod external;
+mod photos;
 mod site_checks;
 mod text;
 

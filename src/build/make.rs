@@ -218,6 +218,7 @@ fn publish_photos(
                 article: page.path.clone(),
                 line: lead.line,
                 col: 1,
+                lead: true,
             });
         }
         for u in &page.body.photos {
@@ -226,6 +227,7 @@ fn publish_photos(
                 article: page.path.clone(),
                 line: u.line,
                 col: u.col,
+                lead: false,
             });
         }
     }
@@ -235,6 +237,7 @@ fn publish_photos(
             article: photo.file.clone(),
             line: 1,
             col: 1,
+            lead: true,
         });
     }
     if uses.is_empty() {

@@ -155,32 +155,6 @@ pub struct PageView<'a> {
     pub social_image: Field<Option<SocialImage<'a>>>,
 }
 
-/// A page's lead photo, for templates.
-#[derive(Serialize)]
-pub struct ImageView<'a> {
-    /// The `<picture>` element.
-    pub picture: String,
-    /// The JPEG of the width closest to 800 pixels, and the photo's shown size.
-    pub src: String,
-    pub width: u32,
-    pub height: u32,
-    pub alt: &'a str,
-    pub caption: Option<&'a str>,
-    pub credit: Option<&'a str>,
-}
-
-/// The social card of a page (`og:image`): an absolute URL.
-#[derive(Serialize)]
-pub struct SocialImage<'a> {
-    pub url: String,
-    pub width: u32,
-    pub height: u32,
-    pub alt: &'a str,
-}
-
-/// How wide a card's thumbnail is laid out.
-const CARD_SIZES: &str = "(min-width: 48rem) 12rem, 100vw";
-
 /// A field of a view that is computed and given to templates only when some template
 /// of the site names it. Dates shown in words, reading times and the like take ICU
 /// formatting, and every list entry holds them: a site whose templates never show them
@@ -301,6 +275,9 @@ impl Fields {
         }
     }
 }
+
+mod photos;
+pub use photos::{ImageView, SocialImage};
 
 pub struct ViewContext<'a> {
     pub site: &'a Site,
@@ -434,60 +411,9 @@ impl<'a> ViewContext<'a> {
             source: Field::when(f.source, || page.source.as_ref()),
             extra: Field::when(f.extra, || &page.extra),
             draft: Field::when(f.draft, || page.draft),
-            image: Field::when(f.image, || {
-                page.image.as_ref().map(|lead| {
-                    let photo = &lead.photo;
-                    let shown = crate::photos::markup::Shown {
-                        alt: &lead.alt,
-                        sizes: if full {
-                            &config.photos.sizes
-                        } else {
-                            CARD_SIZES
-                        },
-                        lead: full,
-                    };
-                    ImageView {
-                        picture: crate::photos::markup::picture(photo, shown),
-                        src: photo
-                            .at_least(800)
-                            .map(|v| format!("/{}", v.fallback))
-                            .unwrap_or_default(),
-                        width: photo.width,
-                        height: photo.height,
-                        alt: &lead.alt,
-                        caption: lead.caption.as_deref(),
-                        credit: lead.credit.as_deref(),
-                    }
-                })
-            }),
+            image: Field::when(f.image, || photos::image_view(page, config, full)),
             social_image: Field::when(f.social_image, || self.social_image(page)),
         }
-    }
-
-    /// The page's social card: its lead photo's, else the site's default image's.
-    fn social_image(&self, page: &'a Page) -> Option<SocialImage<'a>> {
-        let config = &self.site.config;
-        let (photo, alt) = match (&page.image, &self.site.default_image) {
-            (Some(lead), _) => (&lead.photo, lead.alt.as_str()),
-            (None, Some(default)) => (
-                default,
-                config.photos.default_image_alt.as_deref().unwrap_or(""),
-            ),
-            (None, None) => return None,
-        };
-        let (file, width, height) = match &photo.card {
-            Some(card) => (&card.fallback, card.width, card.height),
-            None => {
-                let v = photo.variants.first()?;
-                (&v.fallback, v.width, v.height)
-            }
-        };
-        Some(SocialImage {
-            url: config.absolute(&format!("/{file}")),
-            width,
-            height,
-            alt,
-        })
     }
 
     pub fn pager(&self, p: &Pager) -> PagerView {

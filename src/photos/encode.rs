@@ -193,8 +193,12 @@ fn jpeg(p: &Pixels, quality: u8) -> Result<Vec<u8>, Problem> {
         (&p.data[..]).into()
     };
     let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, quality)
-        .encode(&rgb, p.width, p.height, image::ExtendedColorType::Rgb8)
+    let (w, h) = (u16::try_from(p.width), u16::try_from(p.height));
+    let (Ok(w), Ok(h)) = (w, h) else {
+        return Err("is too large to publish as JPEG (65,535 pixels a side at most)".to_owned());
+    };
+    jpeg_encoder::Encoder::new(&mut out, quality)
+        .encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb)
         .map_err(|e| format!("cannot be encoded as JPEG: {e}"))?;
     Ok(out)
 }

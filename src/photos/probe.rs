@@ -291,6 +291,14 @@ fn header(bytes: &[u8], settings: &PhotoSettings) -> Result<(Format, u32, u32, b
                     .to_owned(),
             ),
         };
+    // The JPEG decoder fills in what a cut-off file lacks, without a word: its end is
+    // looked for here.
+    if format == Format::Jpeg && !jpeg_is_whole(bytes) {
+        return Err(
+            "is cut off: its data stops before the end of the image (a partial download or copy?)"
+                .to_owned(),
+        );
+    }
     let mut decoder = reader
         .into_decoder()
         .map_err(|e| format!("cannot be read ({e}): is the file whole?"))?;
@@ -325,6 +333,17 @@ pub fn ensure_size(w: u32, h: u32, settings: &PhotoSettings) -> Result<(), Strin
         ));
     }
     Ok(())
+}
+
+/// Whether a JPEG has its end marker after its first scan: the scans' data never holds
+/// `FF D9` (an `FF` there is followed by `00` or a restart marker), and a thumbnail's
+/// own end marker comes before the first scan.
+fn jpeg_is_whole(bytes: &[u8]) -> bool {
+    let marker = |m: u8| move |w: &[u8]| w[0] == 0xFF && w[1] == m;
+    let Some(scan) = bytes.windows(2).position(marker(0xDA)) else {
+        return false;
+    };
+    bytes[scan..].windows(2).any(marker(0xD9))
 }
 
 /// An animated WebP has the ANIM flag in its VP8X header.

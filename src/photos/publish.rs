@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Where an article names a photo: for messages about the photo.
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub struct Use {
     pub article: PathBuf,
     pub line: usize,
     pub col: usize,
+    /// A lead photo (or the site's default image): its social card is published too.
+    pub lead: bool,
 }
 
 /// What publishing did.
@@ -39,10 +41,14 @@ pub fn publish(
     uses: Vec<Use>,
     put: &(dyn Fn(&str, &Path) -> Result<(), Diagnostic> + Sync),
 ) -> Result<Published, Vec<Diagnostic>> {
-    // One entry per source file, at its first use; its outputs by name.
-    let mut by_file: BTreeMap<PathBuf, Use> = BTreeMap::new();
+    // One entry per published photo, at its first use: files of the same bytes and
+    // name (one photo copied beside two articles) are published once, under one name.
+    let mut by_file: BTreeMap<String, Use> = BTreeMap::new();
     for u in uses {
-        by_file.entry(u.photo.file.clone()).or_insert(u);
+        let lead = u.lead;
+        let name = u.photo.variants.first().map(|v| v.fallback.clone());
+        let name = name.unwrap_or_else(|| u.photo.file.display().to_string());
+        by_file.entry(name).or_insert(u).lead |= lead;
     }
     let cache = photos.cache();
     let encoded = AtomicUsize::new(0);
@@ -82,6 +88,45 @@ pub fn publish(
     }
 }
 
+/// Bytes of decoded pixels the photos being encoded may hold at once: one photo larger
+/// than this (up to the `max_megapixels` limit) is decoded alone.
+const DECODED_BYTES: u64 = 256 << 20;
+
+static BUDGET: Budget = Budget {
+    left: Mutex::new(DECODED_BYTES),
+    freed: Condvar::new(),
+};
+
+/// A count of bytes that encodings take and give back, waiting while too few are left.
+struct Budget {
+    left: Mutex<u64>,
+    freed: Condvar,
+}
+
+/// Bytes taken from the [`Budget`], given back on drop.
+struct Held(u64);
+
+impl Budget {
+    fn take(&'static self, bytes: u64) -> Held {
+        // A photo larger than the whole budget waits for all of it.
+        let bytes = bytes.min(DECODED_BYTES);
+        let mut left = self.left.lock().unwrap_or_else(|e| e.into_inner());
+        while *left < bytes {
+            left = self.freed.wait(left).unwrap_or_else(|e| e.into_inner());
+        }
+        *left -= bytes;
+        Held(bytes)
+    }
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        let mut left = BUDGET.left.lock().unwrap_or_else(|e| e.into_inner());
+        *left += self.0;
+        BUDGET.freed.notify_all();
+    }
+}
+
 /// The cache file of an output.
 pub fn cached(cache: &Path, key: u64, output: Output) -> PathBuf {
     cache.join(format!("{key:016x}.{}", output.extension()))
@@ -105,12 +150,18 @@ fn one(
         .file
         .file_name()
         .map_or_else(String::new, |n| n.to_string_lossy().into_owned());
-    let outputs = photo.outputs();
+    let mut outputs = photo.outputs();
+    if !u.lead {
+        outputs.retain(|(_, _, out)| !matches!(out, Output::Card(..)));
+    }
     let missing: Vec<&(String, u64, Output)> = outputs
         .iter()
         .filter(|(_, key, out)| *out != Output::Copy && !cached(cache, *key, *out).is_file())
         .collect();
     if !missing.is_empty() {
+        // Decoded photos share a memory budget, so that peak memory does not grow with
+        // the number of threads or photos.
+        let _held = BUDGET.take(u64::from(photo.width) * u64::from(photo.height) * 4);
         let pixels = encode::decode(photo, photos.settings())
             .map_err(|m| at(format!("photo `{shown}` {m}")))?;
         let kinds: Vec<Output> = missing.iter().map(|(_, _, o)| *o).collect();

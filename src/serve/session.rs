@@ -466,14 +466,19 @@ pub(crate) fn photo_uses<'p>(
 ) -> Vec<crate::photos::publish::Use> {
     let mut uses = Vec::new();
     for page in pages {
-        let lead = page.image.iter().map(|l| (&l.photo, l.line, 1));
-        let body = page.body.photos.iter().map(|u| (&u.photo, u.line, u.col));
-        for (photo, line, col) in lead.chain(body) {
+        let lead = page.image.iter().map(|l| (&l.photo, l.line, 1, true));
+        let body = page
+            .body
+            .photos
+            .iter()
+            .map(|u| (&u.photo, u.line, u.col, false));
+        for (photo, line, col, lead) in lead.chain(body) {
             uses.push(crate::photos::publish::Use {
                 photo: photo.clone(),
                 article: page.path.clone(),
                 line,
                 col,
+                lead,
             });
         }
     }

@@ -2,17 +2,16 @@
 
 use crate::basics::config::Config;
 use crate::basics::error::{Diagnostic, Located};
-use crate::basics::spill::{Kept, Store};
-use crate::photos::{Photo, Photos};
+use crate::basics::spill::Store;
+use crate::photos::Photos;
 use crate::search::index::{Document, Vocabulary};
 use crate::sources::content::ContentDir;
 use crate::sources::front_matter::{self, SourceRef};
 use crate::sources::links::{self, Targets};
-use crate::sources::markdown::{self, MarkdownOptions, TocEntry};
+use crate::sources::markdown;
 use crate::text::slug::{slugify, strip_invisible};
 use jiff::civil::Date;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 /// Where a page appears: articles are listed, dated and classified; standalone pages
 /// (`content/about.md`) only get their own URL.
@@ -57,27 +56,6 @@ pub struct Page {
     pub build: Attached,
 }
 
-/// A page's lead photo and what its front matter says of it.
-#[derive(Debug, Clone)]
-pub struct Lead {
-    pub photo: Arc<Photo>,
-    /// The line of `image` in the file.
-    pub line: usize,
-    pub alt: String,
-    pub caption: Option<String>,
-    pub credit: Option<String>,
-}
-
-/// A photo of the site a page's body shows, where, and with what alt text.
-#[derive(Debug, Clone)]
-pub struct PhotoUse {
-    /// The destination as written.
-    pub dest: String,
-    pub photo: Arc<Photo>,
-    pub line: usize,
-    pub col: usize,
-}
-
 /// Identity keys of a page's terms ([`crate::text::slug`]): two spellings of one term
 /// share a key.
 #[derive(Debug, Clone, Default)]
@@ -85,180 +63,6 @@ pub struct TermKeys {
     pub tags: Vec<String>,
     pub topic: Option<String>,
     pub author: Option<String>,
-}
-
-/// What a page's body renders to, besides its HTML.
-#[derive(Debug, Clone, Default)]
-pub struct Body {
-    /// HTML of the summary when there is no `summary` text (lists show the text if set).
-    pub summary_html: String,
-    /// The body sets its summary with `<!-- more -->`.
-    pub more_marker: bool,
-    /// The summary as plain text: the `summary` field, else the rendered summary's text.
-    pub summary_plain: String,
-    pub toc: Vec<TocEntry>,
-    /// The body's words and minutes to read them; `None` when it was loaded with
-    /// [`Keep::uncounted`] (no template of the build shows them).
-    pub words: Option<usize>,
-    pub reading_minutes: Option<usize>,
-    /// Every link and image in the body, as written, with its place in the file.
-    pub links: Vec<LinkRef>,
-    /// The photos of the site the body shows.
-    pub photos: Vec<PhotoUse>,
-    /// Photos the body or `image` names that cannot be published, with their places:
-    /// the build fails on them; `check` reports them beside every other problem.
-    pub photo_problems: Vec<Located>,
-}
-
-impl Body {
-    /// What a page keeps of its rendered body: the summary (none rendered when the front
-    /// matter's `summary` is set), the table of contents, the counts and the links.
-    fn of(
-        rendered: markdown::Rendered,
-        summary: Option<&String>,
-        links: Vec<LinkRef>,
-        words: Option<usize>,
-        words_per_minute: usize,
-    ) -> Body {
-        Body {
-            summary_plain: summary.cloned().unwrap_or(rendered.summary_plain),
-            summary_html: if summary.is_some() {
-                String::new()
-            } else {
-                rendered.summary_html
-            },
-            more_marker: rendered.more_marker,
-            toc: rendered.toc,
-            words,
-            reading_minutes: words.map(|n| n.div_ceil(words_per_minute).max(1)),
-            links,
-            photos: Vec::new(),
-            photo_problems: Vec::new(),
-        }
-    }
-}
-
-/// What the build attaches to a page while loading it.
-#[derive(Debug, Clone, Default)]
-pub struct Attached {
-    /// The file's size and modification time before it was read ([`load`]; default
-    /// for pages parsed from text).
-    pub source_stamp: crate::sources::content::FileStamp,
-    /// Hash of the path, front matter, body and the URLs its links to other source files
-    /// resolve to: equal versions render equally.
-    pub version: u64,
-    /// The article's search words and text, when it was parsed for a site with search.
-    pub search: Option<Document>,
-    /// The body's HTML, rendered while parsing, when the page was loaded with a store to
-    /// keep it in (a one-off build); else it is rendered again from the file when the
-    /// page is written ([`body_html`]).
-    pub html: Option<Kept>,
-}
-
-fn markdown_options(config: &Config) -> MarkdownOptions {
-    MarkdownOptions {
-        unsafe_html: config.unsafe_html,
-    }
-}
-
-/// What a body's links and photos become: links to source files rewritten through
-/// `targets`; photos of the site as their `<picture>`, found through `photos` while
-/// parsing, or among the `known` photos of a parsed page when it is rendered again.
-struct Resolver<'a> {
-    rel: &'a Path,
-    targets: &'a Targets,
-    config: &'a Config,
-    photos: Option<&'a Photos>,
-    known: &'a [PhotoUse],
-}
-
-impl Resolver<'_> {
-    fn photo_at(&self, dest: &str) -> Option<Arc<Photo>> {
-        if let Some(photos) = self.photos {
-            return photos.resolve(dest, self.rel)?.ok();
-        }
-        self.known
-            .iter()
-            .find(|u| u.dest == dest)
-            .map(|u| u.photo.clone())
-    }
-}
-
-impl markdown::Resolve for Resolver<'_> {
-    fn link(&self, dest: &str) -> Option<String> {
-        links::rewrite(dest, self.rel, self.targets)
-    }
-
-    fn photo(&self, dest: &str, alt: &str) -> Option<String> {
-        let photo = self.photo_at(dest)?;
-        let shown = crate::photos::markup::Shown {
-            alt,
-            sizes: &self.config.photos.sizes,
-            lead: false,
-        };
-        Some(crate::photos::markup::picture(&photo, shown))
-    }
-}
-
-/// The body's HTML, with links to source files rewritten through `targets` and the
-/// page's known photos as their markup.
-fn render_markdown(
-    body: &str,
-    rel: &Path,
-    config: &Config,
-    targets: &Targets,
-    known: &[PhotoUse],
-) -> String {
-    let resolver = Resolver {
-        rel,
-        targets,
-        config,
-        photos: None,
-        known,
-    };
-    markdown::render_html(body, markdown_options(config), &resolver)
-}
-
-/// The body's HTML: the one kept while parsing, or else rendered again from the file.
-/// Holding every article's HTML in memory from parsing to rendering dominated memory
-/// (3 GB at 100,000 articles): a build keeps it in a temporary file ([`Store`]); the dev
-/// server, whose pages live across rebuilds, renders the Markdown again. The same
-/// function renders both times, so the HTML is the one `version` was hashed from (unless
-/// the file changed in between, which the next build sees).
-pub fn body_html(page: &Page, config: &Config, targets: &Targets) -> Result<String, Diagnostic> {
-    if let Some(kept) = &page.build.html {
-        let unreadable = |e: &dyn std::fmt::Display| {
-            Diagnostic::file(
-                &page.path,
-                format!("its HTML could not be read back from the build's temporary file: {e}"),
-            )
-        };
-        let bytes = kept.bytes().map_err(|e| unreadable(&e))?.into_owned();
-        return crate::basics::decode::utf8(bytes).map_err(|e| unreadable(&e));
-    }
-    let text = crate::sources::content::load(&page.path)?;
-    let split = front_matter::split(&text).map_err(|e| e.in_file(&page.path))?;
-    Ok(render_markdown(
-        split.body,
-        &page.rel,
-        config,
-        targets,
-        &page.body.photos,
-    ))
-}
-
-/// Parses `text` and also returns its body's HTML (for tests and tools that have the text).
-pub fn parse_with_html(text: &str, rel: &Path, config: &Config) -> Result<(Page, String), Located> {
-    let page = parse(text, rel, config)?;
-    let split = front_matter::split(text)?;
-    let html = render_markdown(
-        split.body,
-        rel,
-        config,
-        &Targets::default(),
-        &page.body.photos,
-    );
-    Ok((page, html))
 }
 
 /// What parsing keeps besides the page: an article's search document, when given a
@@ -581,65 +385,6 @@ fn version_of(
     hasher.digest()
 }
 
-/// The photos of the site among a body's images; one that cannot be used is a problem
-/// at its place.
-fn photos_of(
-    photos: &Photos,
-    rel: &Path,
-    links: &[LinkRef],
-    problems: &mut Vec<Located>,
-) -> Vec<PhotoUse> {
-    let mut found = Vec::new();
-    for l in links.iter().filter(|l| l.image) {
-        match photos.resolve(&l.dest, rel) {
-            None => {}
-            Some(Ok(photo)) => found.push(PhotoUse {
-                dest: l.dest.clone(),
-                photo,
-                line: l.line,
-                col: l.col,
-            }),
-            Some(Err(problem)) => problems.push(Located::at(l.line, l.col, problem)),
-        }
-    }
-    found
-}
-
-/// The lead photo `dest` (the front matter's `image`).
-fn lead(
-    photos: &Photos,
-    split: &front_matter::Split<'_>,
-    fm: &front_matter::FrontMatter,
-    rel: &Path,
-    dest: &str,
-) -> Result<Lead, Located> {
-    let line = front_matter::key_line(split, "image");
-    let at = |m: String| Located::at(line, 1, m);
-    let photo = match photos.resolve(dest, rel) {
-        Some(Ok(photo)) => photo,
-        Some(Err(problem)) => return Err(at(format!("`image`: {problem}"))),
-        None => {
-            return Err(at(format!(
-                "`image`: `{}` is not a photo of the site: name a JPEG, PNG, WebP, GIF or \
-                 SVG file beside the article (or under `static/`, from `/`)",
-                dest.trim()
-            )))
-        }
-    };
-    let clean = |s: &Option<String>| {
-        s.as_ref()
-            .map(|t| strip_invisible(t.trim()))
-            .filter(|t| !t.is_empty())
-    };
-    Ok(Lead {
-        photo,
-        line,
-        alt: clean(&fm.image_alt).unwrap_or_default(),
-        caption: clean(&fm.image_caption),
-        credit: clean(&fm.image_credit),
-    })
-}
-
 /// Body offsets → file lines and columns.
 fn link_refs(split: &front_matter::Split<'_>, sites: &[markdown::LinkSite]) -> Vec<LinkRef> {
     // Links come in the order of the text: each one's place is counted on from the
@@ -692,16 +437,15 @@ pub fn take_documents(
         .collect()
 }
 
+mod body;
+mod photos;
 mod terms;
 
+use body::markdown_options;
+pub use body::{body_html, parse_with_html, Attached, Body};
+use photos::{lead, photos_of, Resolver};
+pub use photos::{photo_problems, Lead, PhotoUse};
 pub use terms::{MAX_TAGS, MAX_TERM_CHARS};
 
 #[cfg(test)]
 mod tests;
-
-/// The problems of the photos `pages` name, each at its place in its file.
-pub fn photo_problems<'p>(pages: impl Iterator<Item = &'p Page>) -> Vec<Diagnostic> {
-    pages
-        .flat_map(|p| p.body.photo_problems.iter().map(|l| l.clone().in_file(&p.path)))
-        .collect()
-}

@@ -11,6 +11,7 @@ mod escaping;
 mod faults;
 mod feeds;
 mod output;
+mod photos;
 mod search;
 mod snapshots;
 

@@ -1,5 +1,7 @@
+use super::body::render_markdown;
 use super::terms::term_of;
 use super::*;
+use crate::basics::spill::Kept;
 use crate::text::slug::term_key;
 
 fn config() -> Config {
