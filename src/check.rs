@@ -175,6 +175,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             vocabulary: &crate::search::index::Vocabulary::new(),
             previous: &crate::build::manifest::Manifest::default(),
             photos: &photos,
+            encode: crate::photos::publish::Encode::Now,
         },
         &nowhere,
         &mut crate::build::StageTimer::new(),

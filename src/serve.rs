@@ -319,6 +319,7 @@ fn session_loop(
     // builds everything again.
     reporter.report(None, guarded(|| session.rebuild()));
     let _ = ready.send(());
+    publish_photos(&mut session, &reporter);
     // The search index is written once the writer pauses, not on every save (see
     // `Session::refresh_search`); pages are not reloaded for it.
     let pause = std::time::Duration::from_secs(2);
@@ -341,6 +342,7 @@ fn session_loop(
         let result = guarded(|| session.apply(&changes));
         let panicked = matches!(&result, Err(e) if e.is::<Panicked>());
         reporter.report(Some(&what), result);
+        publish_photos(&mut session, &reporter);
         if panicked {
             // The session's memory cannot be trusted after a panic: start over.
             let again = guarded(|| session.rebuild());
@@ -348,6 +350,14 @@ fn session_loop(
         }
     }
     session.save_manifest();
+}
+
+/// Encodes the photos whose pages were just served without them; the pages reload
+/// once their photos are there.
+fn publish_photos(session: &mut Session, reporter: &Reporter) {
+    if session.photos_pending() {
+        reporter.report(Some("photos"), guarded(|| session.publish_pending()));
+    }
 }
 
 #[derive(Debug)]

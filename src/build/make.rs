@@ -6,7 +6,7 @@ use super::manifest::{self, Manifest};
 use super::{render, search_stage, sink, site, StageTimer};
 use crate::basics::config::Config;
 use crate::basics::error::{BuildFailed, Diagnostic};
-use crate::photos::publish::{Published, Use};
+use crate::photos::publish::{Encode, Published, Use};
 use crate::photos::Photos;
 use crate::search;
 use crate::sources::links;
@@ -43,6 +43,9 @@ pub(crate) struct Inputs<'a> {
     pub previous: &'a Manifest,
     /// The site's photos, probed while its pages were parsed.
     pub photos: &'a Photos,
+    /// Whether photos the cache lacks are encoded now (`build`, `check`) or left in
+    /// [`Published::pending`] (`serve` shows its pages first).
+    pub encode: Encode,
 }
 
 /// What the stages after loading made.
@@ -86,6 +89,7 @@ pub(crate) fn make(
         vocabulary,
         previous,
         photos,
+        encode,
     } = inputs;
     // A photo that cannot be published fails the run (`check` reports them itself,
     // beside its other findings).
@@ -151,7 +155,7 @@ pub(crate) fn make(
         },
     );
     timer.stage("render+write");
-    let published = publish_photos(&site, photos, staging);
+    let published = publish_photos(&site, photos, encode, staging);
     timer.stage("photos");
     // Every problem is reported: a page that fails to render, a photo that cannot be
     // published and a static file in a page's place.
@@ -208,6 +212,7 @@ fn default_image(
 fn publish_photos(
     site: &site::Site,
     photos: &Photos,
+    encode: Encode,
     sink: &dyn sink::Sink,
 ) -> Result<Published, Vec<Diagnostic>> {
     let mut uses = Vec::new();
@@ -243,7 +248,9 @@ fn publish_photos(
     if uses.is_empty() {
         return Ok(Published::default());
     }
-    crate::photos::publish::publish(photos, uses, &|rel, from| sink.write_file(rel, from))
+    crate::photos::publish::publish(photos, uses, encode, &|rel, from| {
+        sink.write_file(rel, from)
+    })
 }
 
 /// Which jobs must be rendered, and which outputs of the last run can be kept as they

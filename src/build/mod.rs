@@ -149,6 +149,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
             vocabulary: &loaded.vocabulary,
             previous: &previous,
             photos: &loaded.photos,
+            encode: crate::photos::publish::Encode::Now,
         },
         &staging,
         &mut timer,

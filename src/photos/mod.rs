@@ -202,6 +202,16 @@ impl Photos {
     }
 }
 
+/// Whether two paths name one file, whichever of them is canonical (the file may be
+/// gone: its folder and name are compared).
+pub fn same_file(a: &Path, b: &Path) -> bool {
+    let canonical = |p: &Path| -> Option<PathBuf> {
+        let dir = p.parent()?.canonicalize().ok()?;
+        Some(dir.join(p.file_name()?))
+    };
+    a == b || (canonical(a).is_some() && canonical(a) == canonical(b))
+}
+
 /// The cache folder of the site at `root`.
 pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".warraq-cache").join(DIR)

@@ -31,6 +31,16 @@ pub struct Published {
     pub encoded: usize,
     /// Photos with more than one frame, of which only the first is published.
     pub animated: Vec<Use>,
+    /// Photos left for later: not all their files were in the cache, and the run was
+    /// asked not to encode (`serve` shows its pages first).
+    pub pending: Vec<Use>,
+}
+
+/// Whether a run encodes the photos the cache lacks, or leaves them for later.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encode {
+    Now,
+    Later,
 }
 
 /// Puts the files of every photo in `uses` into the output through `put(name, file)`
@@ -39,6 +49,7 @@ pub struct Published {
 pub fn publish(
     photos: &Photos,
     uses: Vec<Use>,
+    encode: Encode,
     put: &(dyn Fn(&str, &Path) -> Result<(), Diagnostic> + Sync),
 ) -> Result<Published, Vec<Diagnostic>> {
     // One entry per published photo, at its first use: files of the same bytes and
@@ -52,15 +63,17 @@ pub fn publish(
     }
     let cache = photos.cache();
     let encoded = AtomicUsize::new(0);
-    let results: Vec<Result<Vec<(String, u64)>, Diagnostic>> = by_file
+    let results: Vec<Result<Option<Vec<(String, u64)>>, Diagnostic>> = by_file
         .values()
         .collect::<Vec<_>>()
         .into_par_iter()
         .with_max_len(1)
         .map(|u| {
-            let made = one(photos, &cache, u, put)?;
-            encoded.fetch_add(made.1, Ordering::Relaxed);
-            Ok(made.0)
+            let Some((files, made)) = one(photos, &cache, u, encode, put)? else {
+                return Ok(None);
+            };
+            encoded.fetch_add(made, Ordering::Relaxed);
+            Ok(Some(files))
         })
         .collect();
     let mut published = Published {
@@ -73,9 +86,10 @@ pub fn publish(
         ..Published::default()
     };
     let mut problems = Vec::new();
-    for r in results {
+    for (r, u) in results.into_iter().zip(by_file.values()) {
         match r {
-            Ok(files) => published.files.extend(files),
+            Ok(Some(files)) => published.files.extend(files),
+            Ok(None) => published.pending.push(u.clone()),
             Err(d) => problems.push(d),
         }
     }
@@ -132,13 +146,15 @@ pub fn cached(cache: &Path, key: u64, output: Output) -> PathBuf {
     cache.join(format!("{key:016x}.{}", output.extension()))
 }
 
-/// Publishes one photo: its output files and how many were encoded.
+/// Publishes one photo: its output files and how many were encoded; `None` when it
+/// needs encoding and `encode` says later.
 fn one(
     photos: &Photos,
     cache: &Path,
     u: &Use,
+    encode: Encode,
     put: &(dyn Fn(&str, &Path) -> Result<(), Diagnostic> + Sync),
-) -> Result<(Vec<(String, u64)>, usize), Diagnostic> {
+) -> Result<Option<(Vec<(String, u64)>, usize)>, Diagnostic> {
     let photo = &u.photo;
     let at = |message: String| Diagnostic {
         path: u.article.clone(),
@@ -158,6 +174,9 @@ fn one(
         .iter()
         .filter(|(_, key, out)| *out != Output::Copy && !cached(cache, *key, *out).is_file())
         .collect();
+    if !missing.is_empty() && encode == Encode::Later {
+        return Ok(None);
+    }
     if !missing.is_empty() {
         // Decoded photos share a memory budget, so that peak memory does not grow with
         // the number of threads or photos.
@@ -185,5 +204,5 @@ fn one(
         put(name, &from)?;
         files.push((name.clone(), *key));
     }
-    Ok((files, missing.len()))
+    Ok(Some((files, missing.len())))
 }

@@ -14,6 +14,7 @@ use crate::build::render::Renderer;
 use crate::build::sink::{InPlace, Sink as _};
 use crate::build::site::{self, Site};
 use crate::build::{load_config, output, BuildOptions};
+use crate::photos::publish::Encode;
 use crate::serve::watch::Change;
 use crate::sources::links::Targets;
 use crate::sources::page::Page;
@@ -51,6 +52,9 @@ pub struct Session {
     search: SearchState,
     /// The site's photos, probed as pages are parsed.
     photos: crate::photos::Photos,
+    /// Photos whose pages are served but whose files are not encoded yet: a reload is
+    /// never held behind encoding ([`Session::publish_pending`]).
+    pending: Vec<crate::photos::publish::Use>,
 }
 
 impl Session {
@@ -71,6 +75,7 @@ impl Session {
             held: Held::Nothing,
             search: SearchState::default(),
             photos: crate::photos::Photos::new(root, &config.photos),
+            pending: Vec::new(),
         })
     }
 
@@ -128,11 +133,13 @@ impl Session {
                 vocabulary: &self.search.vocabulary,
                 previous: &Manifest::default(),
                 photos: &self.photos,
+                encode: crate::photos::publish::Encode::Later,
             },
             &staging,
             &mut crate::build::StageTimer::new(),
         )?;
         staging.commit(None)?;
+        self.pending = made.photos.pending;
         self.search.files = made.search_files;
         let keys: HashMap<String, u64> = made.job_keys.into_iter().collect();
         let changed = keys.keys().cloned().collect();
@@ -167,13 +174,29 @@ impl Session {
         for change in changes {
             match change {
                 Change::Content(path) => {
-                    let before = self.pages.get(path).cloned();
-                    self.reload_page(path);
-                    edits.push((before, self.pages.get(path).cloned()));
+                    // A photo beside an article: the pages showing it are parsed again
+                    // (it may have new names, or be gone).
+                    let showing = self.pages_showing(path);
+                    let pages = if showing.is_empty() {
+                        vec![path.clone()]
+                    } else {
+                        showing
+                    };
+                    for path in &pages {
+                        let before = self.pages.get(path).cloned();
+                        self.reload_page(path);
+                        edits.push((before, self.pages.get(path).cloned()));
+                    }
                     content_changed = true;
                 }
                 Change::Template(_) => templates_changed = true,
                 Change::Static(path) => {
+                    for page in self.pages_showing(path) {
+                        let before = self.pages.get(&page).cloned();
+                        self.reload_page(&page);
+                        edits.push((before, self.pages.get(&page).cloned()));
+                        content_changed = true;
+                    }
                     // A static file that cannot be copied is remembered like a broken
                     // article; the rest of the batch is still applied.
                     self.broken.remove(path);
@@ -235,13 +258,9 @@ impl Session {
         let (rendered, written) = result?;
         changed.extend(written);
         if !uses.is_empty() {
-            let sink = InPlace::new(&self.output);
-            crate::photos::publish::publish(&self.photos, uses, &|rel, from| {
-                sink.write_file(rel, from)
-            })
-            .map_err(BuildFailed::from)?;
-            self.photos.save();
-            changed.extend(sink.into_changed());
+            let (published, written) = self.publish(uses, Encode::Later)?;
+            self.pending.extend(published.pending);
+            changed.extend(written);
         }
         Ok(Update {
             changed,
@@ -358,6 +377,68 @@ impl Session {
             sink.remove_vanished(state.keys.keys().filter(|f| !new_keys.contains_key(*f)));
         }
         Ok((plan.render.len(), sink.into_changed(), new_keys))
+    }
+
+    /// The articles that show the photo at `path` (or tried to: a photo that was
+    /// missing makes its article broken until it appears).
+    fn pages_showing(&self, path: &Path) -> Vec<PathBuf> {
+        if crate::sources::content::is_article_name(path) {
+            return Vec::new();
+        }
+        let same = |file: &Path| crate::photos::same_file(file, path);
+        let mut found: Vec<PathBuf> = self
+            .pages
+            .values()
+            .filter(|p| {
+                p.image.iter().any(|l| same(&l.photo.file))
+                    || p.body.photos.iter().any(|u| same(&u.photo.file))
+                    || !p.body.photo_problems.is_empty()
+            })
+            .map(|p| p.path.clone())
+            .collect();
+        found.extend(
+            self.broken
+                .keys()
+                .filter(|b| crate::sources::content::is_article_name(b))
+                .cloned(),
+        );
+        found.sort();
+        found.dedup();
+        found
+    }
+
+    /// Whether some photos shown are not encoded yet.
+    pub fn photos_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Encodes the photos left for later and puts them in the output.
+    pub fn publish_pending(&mut self) -> Result<Update> {
+        let started = Instant::now();
+        let uses = std::mem::take(&mut self.pending);
+        let (published, changed) = self.publish(uses, Encode::Now)?;
+        Ok(Update {
+            changed,
+            rendered: published.encoded,
+            css_only: false,
+            elapsed: started.elapsed(),
+        })
+    }
+
+    /// Publishes the photos of `uses` into the output; the files changed.
+    fn publish(
+        &self,
+        uses: Vec<crate::photos::publish::Use>,
+        encode: Encode,
+    ) -> Result<(crate::photos::publish::Published, Vec<String>)> {
+        let sink = InPlace::new(&self.output);
+        let published =
+            crate::photos::publish::publish(&self.photos, uses, encode, &|rel, from| {
+                sink.write_file(rel, from)
+            })
+            .map_err(BuildFailed::from)?;
+        self.photos.save();
+        Ok((published, sink.into_changed()))
     }
 
     fn ensure_nothing_broken(&self) -> Result<()> {

@@ -355,3 +355,71 @@ mod fault_tests {
         assert!(page.contains("ثان"), "{page}");
     }
 }
+
+fn jpeg(w: u32, h: u32) -> Vec<u8> {
+    use image::ImageEncoder as _;
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut out)
+        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
+#[test]
+fn a_page_is_served_before_its_photos_are_encoded_and_a_changed_photo_is_renamed() {
+    let (dir, mut s) = fixture();
+    let folder = dir.path().join("content/articles/2021/صورة");
+    fs::create_dir_all(&folder).unwrap();
+    fs::write(folder.join("p.jpg"), jpeg(600, 400)).unwrap();
+    let index = folder.join("index.md");
+    fs::write(
+        &index,
+        "---\ntitle: \"صورة\"\ndate: 2021-01-02\n---\n![صورة](p.jpg)\n",
+    )
+    .unwrap();
+    s.apply(&[Change::Content(index.clone())]).unwrap();
+    let output = s.output().to_path_buf();
+    let page = || fs::read_to_string(output.join("articles/صورة/index.html")).unwrap();
+    let published = |s: &Session| -> Vec<String> {
+        fs::read_dir(s.output().join("photos"))
+            .map(|d| {
+                d.map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let first = page();
+    assert!(first.contains("/photos/p.480."), "{first}");
+    // The page is there; its photo files wait for encoding.
+    assert!(s.photos_pending());
+    assert!(published(&s).is_empty());
+    let u = s.publish_pending().unwrap();
+    assert!(!s.photos_pending());
+    let names = published(&s);
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert!(names.iter().all(|n| first.contains(n.as_str())));
+    assert_eq!(u.changed.len(), 4, "{u:?}");
+    // Another photo under the same name: the page shows its new files.
+    fs::write(folder.join("p.jpg"), jpeg(500, 400)).unwrap();
+    s.apply(&[Change::Content(folder.join("p.jpg"))]).unwrap();
+    s.publish_pending().unwrap();
+    let second = page();
+    assert!(
+        names.iter().all(|n| !second.contains(n.as_str())),
+        "{second}"
+    );
+    assert!(
+        published(&s)
+            .iter()
+            .filter(|n| second.contains(n.as_str()))
+            .count()
+            == 4
+    );
+    // A photo that goes missing is the article's problem, shown until it is back.
+    fs::remove_file(folder.join("p.jpg")).unwrap();
+    let gone = s.apply(&[Change::Content(folder.join("p.jpg"))]);
+    assert!(format!("{:#}", gone.unwrap_err()).contains("not found"));
+    fs::write(folder.join("p.jpg"), jpeg(500, 400)).unwrap();
+    s.apply(&[Change::Content(folder.join("p.jpg"))]).unwrap();
+}
