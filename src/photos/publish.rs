@@ -11,6 +11,9 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
+/// Output files, each with its key.
+type Files = Vec<(String, u64)>;
+
 /// Where an article names a photo: for messages about the photo.
 #[derive(Debug, Clone)]
 pub struct Use {
@@ -63,7 +66,7 @@ pub fn publish(
     }
     let cache = photos.cache();
     let encoded = AtomicUsize::new(0);
-    let results: Vec<Result<Option<Vec<(String, u64)>>, Diagnostic>> = by_file
+    let results: Vec<Result<Option<Files>, Diagnostic>> = by_file
         .values()
         .collect::<Vec<_>>()
         .into_par_iter()
@@ -154,7 +157,7 @@ fn one(
     u: &Use,
     encode: Encode,
     put: &(dyn Fn(&str, &Path) -> Result<(), Diagnostic> + Sync),
-) -> Result<Option<(Vec<(String, u64)>, usize)>, Diagnostic> {
+) -> Result<Option<(Files, usize)>, Diagnostic> {
     let photo = &u.photo;
     let at = |message: String| Diagnostic {
         path: u.article.clone(),
