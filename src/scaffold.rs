@@ -15,7 +15,17 @@ paginate_by = 10
 # digits = "arab"      # Eastern Arabic digits (٠١٢٣) for dates, counts and page numbers
 # hijri = true         # show the Hijri (Umm al-Qura) date beside the Gregorian one
 # search = false       # turn off the search index and box
+#
+# Photos: put them beside their article (content/articles/2026/<slug>/index.md with
+# lead.jpg beside it; `image: lead.jpg` in its front matter, `![alt](photo.jpg)` in its
+# body). Each is published at these widths, as WebP and JPEG, without its metadata.
+# [photos]
+# widths = [480, 800, 1200, 1600]
+# quality = 75
+# default_image = "static/card.jpg"   # what social networks show for pages without a photo
 "#;
+
+const GITIGNORE: &str = "/public\n/.public.warraq-manifest\n/.warraq-cache\n";
 
 const SAMPLE_ARTICLE: &str = r#"---
 title: "مرحبا بك فى ورّاق"
@@ -23,6 +33,10 @@ date: {date}
 author: "فريق ورّاق"
 topic: "ورّاق"
 tags: [دليل الاستخدام]
+# image: lead.jpg                # a lead photo beside the article (a folder article)
+# image_alt: "ما تظهره الصورة"
+# image_caption: "التعليق"
+# image_credit: "المصور أو الوكالة"
 ---
 
 هذا أول مقال فى أرشيفك. كل مقال ملف Markdown فى `content/articles/` تبدأ ترويسته وتنتهى بسطر `---`.
@@ -52,6 +66,9 @@ pub fn init(dir: &Path, today: Date) -> Result<Vec<PathBuf>> {
         Ok(())
     };
     put("site.toml", SITE_TOML.as_bytes())?;
+    // What a build makes (the output, its manifest, the photo cache) is not the site's
+    // source.
+    put(".gitignore", GITIGNORE.as_bytes())?;
     for (name, bytes) in crate::theme::default_template_files() {
         put(&format!("templates/{name}"), bytes)?;
     }

@@ -10,7 +10,7 @@ use std::path::Path;
 const SEED: &str =
     include_str!("../../tests/fixtures/import/youm7-analysis-bishoy-ramzy-venezuela.txt");
 const HAND: &str = include_str!(
-    "../../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md"
+    "../../tests/fixtures/site/content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md"
 );
 
 fn day(s: &str) -> Date {

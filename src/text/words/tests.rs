@@ -51,7 +51,7 @@ fn word_count_tables_agree_with_the_character_rules() {
             }
         }
     }
-    let seed = include_str!("../../../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
+    let seed = include_str!("../../../tests/fixtures/site/content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
     assert_eq!(count_words(seed), count_words_by_chars(seed));
 }
 
@@ -170,7 +170,7 @@ fn block_masks_agree_with_the_byte_pair_table() {
 #[test]
 fn word_count_matches_uax29() {
     use unicode_segmentation::UnicodeSegmentation;
-    let seed = include_str!("../../../content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
+    let seed = include_str!("../../../tests/fixtures/site/content/articles/2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس.md");
     let samples = [
         seed,
         "don't stop, U.S. forces: 2,000.5 troops; NATO's 5G e-mail foo_bar",
