@@ -113,17 +113,21 @@ after(async () => {
 });
 
 /** A page at `url` in a fresh context; every request it makes is recorded. */
-async function open(url, { viewport = DESKTOP, colorScheme = "light" } = {}) {
+async function open(url, { viewport = DESKTOP, colorScheme = "light", init = null, fonts = true } = {}) {
   const context = await browser.newContext({ viewport, colorScheme, deviceScaleFactor: 1 });
+  if (init) await context.addInitScript(init);
   context.on("request", (r) => requests.push(r.url()));
   // Anything leaving the origin is recorded above, then refused, so a slip fails fast.
   await context.route("**/*", (route) =>
     route.request().url().startsWith(origin + "/") ? route.continue() : route.abort(),
   );
+  // Without the web fonts, nothing moves when they arrive. (Registered last: the last
+  // route registered is asked first.)
+  if (!fonts) await context.route("**/*.woff2", (route) => route.abort());
   const page = await context.newPage();
   const response = await page.goto(origin + encodeURI(url), { waitUntil: "load" });
   assert.equal(response.status(), 200, `${url} answers 200`);
-  await page.evaluate(() => document.fonts.ready);
+  if (fonts) await page.evaluate(() => document.fonts.ready);
   return { page, close: () => context.close() };
 }
 
@@ -467,6 +471,105 @@ test("dark mode and print styles apply", async () => {
   const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
   assert.equal(bg, "rgb(255, 255, 255)", "print is black on white");
   await page.pdf({ path: path.join(shotsDir, "guide-print.pdf"), format: "A4" });
+  await close();
+});
+
+test("photos: the lead photo is the largest paint, nothing shifts, srcset picks by width", async () => {
+  for (const [viewport, width] of [[PHONE, 480], [DESKTOP, 800]]) {
+    // The largest contentful paint, and every layout shift while the photos load,
+    // observed from the start.
+    const init = () => {
+      window.__lcp = null;
+      window.__shift = 0;
+      new PerformanceObserver((l) => {
+        for (const e of l.getEntries()) window.__lcp = e;
+      }).observe({ type: "largest-contentful-paint", buffered: true });
+      new PerformanceObserver((l) => {
+        // A photo without its place reserved moves what follows it: shifts of what
+        // comes before the first photo (the web font's swap in the header) are not the
+        // photos'.
+        const first = document.querySelector("figure, picture");
+        for (const e of l.getEntries()) {
+          if (e.hadRecentInput) continue;
+          const after = e.sources.filter(
+            (x) => x.node && first && first.compareDocumentPosition(x.node) & Node.DOCUMENT_POSITION_FOLLOWING,
+          );
+          if (!after.length) continue;
+          window.__shift += e.value;
+          window.__shifts = (window.__shifts ?? []).concat(
+            after.map((x) => `${e.value.toFixed(4)} at ${Math.round(e.startTime)}ms ${x.node.nodeName}.${x.node.className ?? ""} "${(x.node.textContent ?? "").slice(0, 30)}" in ${x.node.parentElement?.className} ${JSON.stringify(x.previousRect)}→${JSON.stringify(x.currentRect)}`),
+          );
+        }
+      }).observe({ type: "layout-shift", buffered: true });
+    };
+    // Without the web fonts, whose swap moves text wherever it is: what is measured
+    // here is the photos'.
+    const { page, close } = await open(PAGES.seed, { viewport, init, fonts: false });
+    await page.waitForTimeout(300);
+    for (let y = 0; y < 12; y++) {
+      await page.mouse.wheel(0, 600);
+      await page.waitForTimeout(60);
+    }
+    await page.waitForFunction(() =>
+      [...document.images].every((i) => i.complete && i.naturalWidth > 0),
+    );
+    await page.waitForTimeout(200);
+    const seen = await page.evaluate(() => {
+      const lead = document.querySelector(".lead img");
+      return {
+        lcp: window.__lcp?.element === lead,
+        lcpWhat: window.__lcp?.element?.outerHTML.slice(0, 80) + " " + window.__lcp?.size + " lead " + JSON.stringify(lead.getBoundingClientRect()),
+        priority: lead.getAttribute("fetchpriority"),
+        loading: lead.getAttribute("loading"),
+        src: lead.currentSrc,
+        shift: window.__shift,
+        shifts: window.__shifts,
+        lazy: [...document.querySelectorAll(".content picture img")].map((i) => i.getAttribute("loading")),
+        caption: getComputedStyle(document.querySelector(".lead figcaption")).direction,
+        credit: document.querySelector(".lead .credit")?.textContent,
+      };
+    });
+    const label = `${viewport.width}px`;
+    assert.ok(seen.lcp, `${label}: the lead photo is the largest contentful paint, not ${seen.lcpWhat}`);
+    assert.equal(seen.priority, "high", `${label}: fetchpriority`);
+    assert.equal(seen.loading, null, `${label}: the lead photo is not lazy`);
+    assert.match(seen.src, new RegExp(`/photos/lead\\.${width}\\.[0-9a-f]+\\.webp$`), `${label}: srcset candidate`);
+    assert.equal(seen.shift, 0, `${label}: cumulative layout shift: ${JSON.stringify(seen.shifts)}`);
+    assert.deepEqual(seen.lazy, ["lazy", "lazy", "lazy"], `${label}: the body's photos load lazily`);
+    assert.equal(seen.caption, "rtl", `${label}: the caption reads right to left`);
+    assert.ok(seen.credit?.includes("Ian Hex"), `${label}: the credit is shown`);
+    await close();
+  }
+  // What a shared link shows, and what search engines read.
+  const { page, close } = await open(PAGES.seed);
+  const meta = await page.evaluate(() => {
+    const m = (p) => document.querySelector(`meta[property="${p}"], meta[name="${p}"]`)?.content;
+    return {
+      image: m("og:image"),
+      width: m("og:image:width"),
+      height: m("og:image:height"),
+      alt: m("og:image:alt"),
+      card: m("twitter:card"),
+      ld: JSON.parse(document.querySelector('script[type="application/ld+json"]').textContent),
+    };
+  });
+  assert.match(meta.image, /^https?:\/\/[^/]+\/photos\/lead\.card\.[0-9a-f]+\.jpg$/);
+  assert.deepEqual([meta.width, meta.height], ["1200", "630"]);
+  assert.ok(meta.alt.length > 0, "og:image:alt");
+  assert.equal(meta.card, "summary_large_image");
+  assert.equal(meta.ld.image.url, meta.image);
+  assert.equal(meta.ld.image.width, 1200);
+  assert.ok(meta.ld.author.url.startsWith("http"), "author with url");
+  assert.ok(meta.ld.publisher.name && meta.ld.publisher.url, "publisher");
+  assert.equal(meta.ld.mainEntityOfPage["@id"], meta.ld.url);
+  // The card image is there, and is 1200×630.
+  const size = await page.evaluate(async (src) => {
+    const img = new Image();
+    img.src = new URL(src).pathname;
+    await img.decode();
+    return [img.naturalWidth, img.naturalHeight];
+  }, meta.image);
+  assert.deepEqual(size, [1200, 630]);
   await close();
 });
 
