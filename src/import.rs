@@ -12,9 +12,11 @@
 //! show it differently (a `*` or a leading `1.`), and then only backslashes are added.
 
 mod output;
+mod photos;
 mod recognize;
 
 pub use output::{describe, write};
+pub use photos::{photos_in, Taken};
 pub use recognize::{byline, dateline, split_headline};
 
 use jiff::civil::Date;
@@ -81,6 +83,8 @@ pub struct Imported {
     pub blank_lines: Vec<usize>,
     /// What the curator should look at before publishing.
     pub notes: Vec<String>,
+    /// The photos of the captions, in order ([`Imported::attach_photos`]).
+    pub photos: Vec<Taken>,
 }
 
 /// A non-blank line of the text, trimmed, with its 1-based number.
@@ -108,6 +112,7 @@ pub fn convert(text: &str, opts: &ImportOptions) -> Result<Imported, String> {
         dropped: Vec::new(),
         blank_lines,
         notes: Vec::new(),
+        photos: Vec::new(),
     };
     let body = cut_boilerplate(rest, &mut imported);
     sort_lines(body, &mut imported);

@@ -121,6 +121,10 @@ enum Command {
         /// Replace the article if the file already exists.
         #[arg(long)]
         force: bool,
+        /// A folder holding the article's photos: taken in the order of their names, one
+        /// for each caption, and put beside the article (a folder article).
+        #[arg(long)]
+        images: Option<PathBuf>,
     },
 }
 
@@ -198,13 +202,14 @@ fn run(cli: Cli) -> Result<()> {
             source,
             out,
             force,
+            images,
         } => {
             let opts = warraq::import::ImportOptions {
                 date,
                 author,
                 source,
             };
-            let path = import(&file, &opts, &out, force)?;
+            let path = import(&file, &opts, &out, force, images.as_deref())?;
             println!("wrote {}", path.display());
             Ok(())
         }
@@ -301,12 +306,16 @@ fn import(
     opts: &warraq::import::ImportOptions,
     out: &std::path::Path,
     force: bool,
+    images: Option<&std::path::Path>,
 ) -> Result<PathBuf> {
     // Read as an article is: a regular file within the article size limit, so a text
     // `build` would reject (or `/dev/zero`) is refused here, before it fills memory.
     let text = warraq::sources::content::load(file).map_err(|d| anyhow!("{d}"))?;
-    let imported =
+    let mut imported =
         warraq::import::convert(&text, opts).map_err(|m| anyhow!("{}: {m}", file.display()))?;
+    if let Some(dir) = images {
+        imported.attach_photos(&warraq::import::photos_in(dir)?);
+    }
     print!("{}", warraq::import::describe(&imported));
     warraq::import::write(&imported, out, force)
 }

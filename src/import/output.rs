@@ -28,20 +28,21 @@ impl Imported {
             let _ = writeln!(out, "source:\n  name: {}", yaml_string(&s.value));
         }
         out.push_str("---\n");
-        for block in &self.blocks {
+        for (block, photo) in self.blocks.iter().zip(self.caption_photos()) {
             out.push('\n');
-            out.push_str(&block_markdown(block));
+            out.push_str(&block_markdown(block, photo));
             out.push('\n');
         }
         out
     }
 }
 
-pub(super) fn block_markdown(block: &Block) -> String {
+/// A block's Markdown; a caption with its photo's file name when it has one.
+pub(super) fn block_markdown(block: &Block, photo: Option<&str>) -> String {
     match block {
         Block::Paragraph(t) => markdown_safe(t, |e| e.to_owned()),
         Block::Heading(t) => markdown_safe(t, |e| format!("## {e}")),
-        Block::Caption(t) => markdown_safe(t, |e| format!("![{e}]()")),
+        Block::Caption(t) => markdown_safe(t, |e| format!("![{e}]({})", photo.unwrap_or(""))),
     }
 }
 
@@ -114,6 +115,15 @@ pub fn describe(imported: &Imported) -> String {
         out,
         "body:      {p} paragraphs, {h} headings (##), {c} image captions"
     );
+    if imported.photos.is_empty() && c > 0 {
+        let _ = writeln!(
+            out,
+            "photos:    none taken: the captions stay captions only; pass --images DIR to bring the photos"
+        );
+    }
+    for t in &imported.photos {
+        let _ = writeln!(out, "photo:     {} ← {}", t.name, t.from.display());
+    }
     for d in &imported.dropped {
         let _ = writeln!(
             out,
@@ -144,8 +154,9 @@ pub fn describe(imported: &Imported) -> String {
     out
 }
 
-/// Writes the article to `<out>/<YYYY>/<slug>.md`. Refuses without a date (never invents
-/// one) and refuses to replace an existing file unless `force`.
+/// Writes the article to `<out>/<YYYY>/<slug>.md`, or, with photos, to
+/// `<out>/<YYYY>/<slug>/index.md` with the photos beside it. Refuses without a date
+/// (never invents one) and refuses to replace an existing file unless `force`.
 pub fn write(imported: &Imported, out: &Path, force: bool) -> Result<PathBuf> {
     let Some(date) = imported.date.as_ref().map(|d| d.value) else {
         bail!("the text does not say when the article was published: pass `--date YYYY-MM-DD`; nothing was written");
@@ -157,7 +168,12 @@ pub fn write(imported: &Imported, out: &Path, force: bool) -> Result<PathBuf> {
             imported.title
         );
     }
-    let path = out.join(date.year().to_string()).join(format!("{slug}.md"));
+    let year = out.join(date.year().to_string());
+    let path = if imported.photos.is_empty() {
+        year.join(format!("{slug}.md"))
+    } else {
+        year.join(&slug).join("index.md")
+    };
     if path.exists() && !force {
         bail!(
             "`{}` already exists: pass `--force` to replace it; nothing was written",
@@ -178,6 +194,11 @@ pub fn write(imported: &Imported, out: &Path, force: bool) -> Result<PathBuf> {
         })?;
     let dir = path.parent().unwrap_or(out);
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    for t in &imported.photos {
+        let to = dir.join(&t.name);
+        std::fs::copy(&t.from, &to)
+            .with_context(|| format!("cannot copy `{}` to `{}`", t.from.display(), to.display()))?;
+    }
     std::fs::write(&path, text).with_context(|| format!("cannot write `{}`", path.display()))?;
     Ok(path)
 }

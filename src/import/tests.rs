@@ -268,7 +268,7 @@ fn markdown_syntax_in_text_is_escaped_not_changed() {
         "# ليس عنوانا بل نص.",
         "- ليس قائمة.",
     ] {
-        let md = block_markdown(&Block::Paragraph(text.to_owned()));
+        let md = block_markdown(&Block::Paragraph(text.to_owned()), None);
         assert_eq!(
             structure(&md),
             vec![Block::Paragraph(text.to_owned())],
@@ -276,9 +276,9 @@ fn markdown_syntax_in_text_is_escaped_not_changed() {
         );
     }
     let plain = "نص عادى بلا رموز.";
-    assert_eq!(block_markdown(&Block::Paragraph(plain.into())), plain);
+    assert_eq!(block_markdown(&Block::Paragraph(plain.into()), None), plain);
     let caption = "صورة [أرشيفية]";
-    let md = block_markdown(&Block::Caption(caption.into()));
+    let md = block_markdown(&Block::Caption(caption.into()), None);
     assert_eq!(structure(&md), vec![Block::Caption(caption.into())], "{md}");
 }
 
@@ -302,4 +302,74 @@ fn empty_or_headline_only_text_is_an_error() {
     assert!(convert("عنوان وحده\n", &dated())
         .unwrap_err()
         .contains("no paragraphs"));
+}
+
+fn photo_folder(n: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for i in 0..n {
+        let img = image::RgbImage::from_pixel(8, 6, image::Rgb([i as u8 * 40, 90, 10]));
+        img.save(dir.path().join(format!("{i:02}.jpg"))).unwrap();
+    }
+    // Not photos: left out.
+    std::fs::write(dir.path().join("notes.txt"), "x").unwrap();
+    std::fs::write(dir.path().join(".hidden.jpg"), "x").unwrap();
+    dir
+}
+
+#[test]
+fn photos_given_go_beside_the_article_in_the_order_of_its_captions() {
+    let photos = photo_folder(3);
+    let files = photos_in(photos.path()).unwrap();
+    assert_eq!(files.len(), 3);
+    let mut imported = convert(SEED, &dated()).unwrap();
+    imported.attach_photos(&files);
+    assert!(imported.notes.is_empty(), "{:?}", imported.notes);
+    let out = tempfile::tempdir().unwrap();
+    let path = write(&imported, out.path(), false).unwrap();
+    assert!(path.ends_with(
+        "2019/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس/index.md"
+    ));
+    let md = std::fs::read_to_string(&path).unwrap();
+    let dir = path.parent().unwrap();
+    for (i, file) in files.iter().enumerate() {
+        let name = format!("photo-{}.jpg", i + 1);
+        assert_eq!(
+            std::fs::read(dir.join(&name)).unwrap(),
+            std::fs::read(file).unwrap()
+        );
+        assert!(md.contains(&format!("]({name})")), "{md}");
+    }
+    assert!(md.contains("![ترامب انتقد انغماس أسلافه فى المعارك بمختلف مناطق العالم](photo-1.jpg)"));
+    assert!(describe(&imported).contains("photo:     photo-3.jpg ←"));
+}
+
+#[test]
+fn captions_and_photos_that_do_not_pair_up_are_reported() {
+    let mut fewer = convert(SEED, &dated()).unwrap();
+    fewer.attach_photos(&photos_in(photo_folder(2).path()).unwrap());
+    assert_eq!(
+        fewer.notes,
+        ["1 of 3 captions have no photo: they stay captions only (`![caption]()`)"]
+    );
+    let md = fewer.markdown(day("2019-02-05"));
+    assert!(
+        md.contains("بالعالم](photo-2.jpg)") && md.contains("واشنطن]()"),
+        "{md}"
+    );
+    let mut more = convert(SEED, &dated()).unwrap();
+    more.attach_photos(&photos_in(photo_folder(4).path()).unwrap());
+    assert!(
+        more.notes[0].starts_with("1 photo more than captions, not taken: `"),
+        "{:?}",
+        more.notes
+    );
+    let none = convert(SEED, &dated()).unwrap();
+    assert!(describe(&none).contains("pass --images DIR"));
+    // A file named like a photo that is not one stops the import.
+    let bad = tempfile::tempdir().unwrap();
+    std::fs::write(bad.path().join("a.jpg"), "not a photo").unwrap();
+    assert!(photos_in(bad.path())
+        .unwrap_err()
+        .to_string()
+        .contains("is not a photo"));
 }
