@@ -34,11 +34,17 @@ pub fn photos_in(dir: &Path) -> Result<Vec<PathBuf>> {
     }
     files.sort();
     for file in &files {
-        let format = image::ImageReader::open(file)
-            .and_then(|r| r.with_guessed_format())
-            .ok()
-            .and_then(|r| r.format());
-        if format.is_none() {
+        // By its bytes, not its name.
+        let head = std::fs::read(file)
+            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        let format = image::guess_format(&head[..head.len().min(64)]).ok();
+        let known = [
+            image::ImageFormat::Jpeg,
+            image::ImageFormat::Png,
+            image::ImageFormat::WebP,
+            image::ImageFormat::Gif,
+        ];
+        if !format.is_some_and(|f| known.contains(&f)) {
             bail!(
                 "`{}` is not a photo (its bytes are not JPEG, PNG, WebP or GIF): nothing was written",
                 file.display()
