@@ -35,8 +35,8 @@ pub fn photos_in(dir: &Path) -> Result<Vec<PathBuf>> {
     files.sort();
     for file in &files {
         // By its bytes, not its name.
-        let head = std::fs::read(file)
-            .with_context(|| format!("cannot read `{}`", file.display()))?;
+        let head =
+            std::fs::read(file).with_context(|| format!("cannot read `{}`", file.display()))?;
         let format = image::guess_format(&head[..head.len().min(64)]).ok();
         let known = [
             image::ImageFormat::Jpeg,

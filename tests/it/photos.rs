@@ -589,3 +589,67 @@ fn photo_settings_are_read_and_checked() {
         "{run:#?}"
     );
 }
+
+#[test]
+fn a_photo_in_another_colour_space_is_converted_to_srgb() {
+    use moxcms::{ColorProfile, Layout, TransformOptions};
+    let source = [60u8, 170, 90];
+    let (w, h) = (64, 48);
+    let img = RgbImage::from_pixel(w, h, Rgb(source));
+    let tagged = |profile: &ColorProfile| {
+        let mut out = Vec::new();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 100);
+        enc.set_icc_profile(profile.encode().unwrap()).unwrap();
+        enc.write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    };
+    let adobe = ColorProfile::new_adobe_rgb();
+    let site = site_with(&[
+        (
+            &format!("{FOLDER}/index.md"),
+            article("ألوان", "", "![أدوبي](adobe.jpg)\n\n![عادي](srgb.jpg)\n").into_bytes(),
+        ),
+        (&format!("{FOLDER}/adobe.jpg"), tagged(&adobe)),
+        (
+            &format!("{FOLDER}/srgb.jpg"),
+            tagged(&ColorProfile::new_srgb()),
+        ),
+    ]);
+    site.build(&[]);
+    // What the Adobe RGB colour is in sRGB.
+    let mut expected = [0u8; 3];
+    adobe
+        .create_transform_8bit(
+            Layout::Rgb,
+            &ColorProfile::new_srgb(),
+            Layout::Rgb,
+            TransformOptions::default(),
+        )
+        .unwrap()
+        .transform(&source, &mut expected)
+        .unwrap();
+    assert!(
+        expected.iter().zip(source).any(|(e, s)| e.abs_diff(s) > 10),
+        "the test colour must look different in the two spaces: {expected:?}"
+    );
+    let pixel = |stem: &str| {
+        let names = published(&site);
+        let name = names
+            .iter()
+            .find(|n| n.starts_with(stem) && n.ends_with(".jpg"))
+            .unwrap();
+        let img = image::open(site.public().join("photos").join(name))
+            .unwrap()
+            .to_rgb8();
+        img.get_pixel(w / 2, h / 2).0
+    };
+    let close = |a: [u8; 3], b: [u8; 3]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 6);
+    let converted = pixel("adobe.");
+    assert!(
+        close(converted, expected),
+        "{converted:?} is not {expected:?}"
+    );
+    let kept = pixel("srgb.");
+    assert!(close(kept, source), "{kept:?} is not {source:?}");
+}
