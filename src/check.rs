@@ -142,7 +142,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     // One read of each source: the loader keeps the texts for the character scan and
     // for finding fields' lines.
     let texts = crate::sources::page::Texts::default();
-    let photos = crate::photos::Photos::new(root, &config.photos);
+    let photos = std::sync::Arc::new(crate::photos::Photos::new(root, &config.photos));
     let keep = crate::sources::page::Keep {
         texts: Some(&texts),
         photos: Some(&photos),
@@ -174,7 +174,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             documents: crate::build::Documents::Skipped,
             vocabulary: &crate::search::index::Vocabulary::new(),
             previous: &crate::build::manifest::Manifest::default(),
-            photos: &photos,
+            photos: photos.clone(),
             encode: crate::photos::publish::Encode::Now,
         },
         &nowhere,

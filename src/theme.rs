@@ -56,6 +56,9 @@ impl Templates {
             versions: versions(&sources),
             sources: BTreeMap::new(),
         };
+        // Templates name their functions when they are compiled: `photo()` is known here
+        // and given its photos when the renderer is made.
+        crate::build::render::photo_fn::declare(&mut templates.tera);
         if let Err(e) = templates.tera.add_raw_templates(sources.iter()) {
             return Err(templates.errors(&e, ""));
         }

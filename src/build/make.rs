@@ -42,7 +42,7 @@ pub(crate) struct Inputs<'a> {
     /// The last build's files and keys: what may be reused (nothing, for `serve`).
     pub previous: &'a Manifest,
     /// The site's photos, probed while its pages were parsed.
-    pub photos: &'a Photos,
+    pub photos: Arc<Photos>,
     /// Whether photos the cache lacks are encoded now (`build`, `check`) or left in
     /// [`Published::pending`] (`serve` shows its pages first).
     pub encode: Encode,
@@ -106,7 +106,8 @@ pub(crate) fn make(
         site::AssembleOptions { drafts },
     )
     .map_err(BuildFailed::from)?;
-    site.default_image = default_image(root, &site.config, photos)?;
+    site.default_image = default_image(root, &site.config, &photos)?;
+    site.photos = Some(photos.clone());
     timer.stage("assemble");
     let mut search_keys = HashMap::new();
     // Before rendering, not after: the documents are freed before the renderer's list
@@ -155,7 +156,7 @@ pub(crate) fn make(
         },
     );
     timer.stage("render+write");
-    let published = publish_photos(&site, photos, encode, staging);
+    let published = publish_photos(&site, &photos, encode, staging);
     timer.stage("photos");
     // Every problem is reported: a page that fails to render, a photo that cannot be
     // published and a static file in a page's place.
@@ -240,6 +241,16 @@ fn publish_photos(
         uses.push(Use {
             photo: photo.clone(),
             article: photo.file.clone(),
+            line: 1,
+            col: 1,
+            lead: true,
+        });
+    }
+    // What the templates asked for with `photo()`, in this run or earlier ones.
+    for photo in photos.requested() {
+        uses.push(Use {
+            article: photo.file.clone(),
+            photo,
             line: 1,
             col: 1,
             lead: true,

@@ -148,7 +148,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
             documents: loaded.documents,
             vocabulary: &loaded.vocabulary,
             previous: &previous,
-            photos: &loaded.photos,
+            photos: loaded.photos.clone(),
             encode: crate::photos::publish::Encode::Now,
         },
         &staging,
@@ -220,7 +220,7 @@ struct Loaded {
     /// The sources' stamp, for the manifest.
     stamp: u64,
     /// The site's photos, probed while parsing.
-    photos: crate::photos::Photos,
+    photos: std::sync::Arc<crate::photos::Photos>,
     /// Where the bodies' HTML waits until the pages are written: held, never read
     /// (the pages hold their places in it).
     _bodies: spill::Store,
@@ -241,7 +241,7 @@ fn load_for_build(
         search::index::Vocabulary::new()
     };
     let bodies = spill::Store::temporary_up_to(KEPT_BODY_BYTES);
-    let photos = crate::photos::Photos::new(root, &config.photos);
+    let photos = std::sync::Arc::new(crate::photos::Photos::new(root, &config.photos));
     // Loaded before the articles so that parsing knows whether any template shows word
     // counts; their errors wait until the articles' own have been reported.
     let templates = theme::Templates::load(root);

@@ -6,6 +6,7 @@ mod fields;
 mod job;
 mod jobs;
 mod limits;
+pub(crate) mod photo_fn;
 
 pub use fields::shows_word_counts;
 use fields::ViewFields;
@@ -88,6 +89,9 @@ impl Renderer {
             .tera
             .register_filter("date", tera_contrib::dates::date);
         templates.tera.register_filter("safe", safe);
+        if let Some(photos) = &site.photos {
+            photo_fn::register(&mut templates.tera, photos.clone());
+        }
         let langs = site_languages(site);
         let lang_refs: Vec<&str> = langs.iter().map(String::as_str).collect();
         let site_toml = root.join("site.toml");
@@ -105,6 +109,10 @@ impl Renderer {
             .collect();
         let mut h = Xxh3::new();
         h.update(format!("{:?}|{:?}", site.config, strings).as_bytes());
+        // A page showing a photo a template asked for is rendered again when it changes.
+        if let Some(photos) = &site.photos {
+            h.update(&photos.requested_version().to_le_bytes());
+        }
         crate::build::manifest::write_binary(&mut h);
         let fields = ViewFields::named_in(&templates, &site.config);
         let mut renderer = Renderer {

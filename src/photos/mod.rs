@@ -18,7 +18,7 @@ mod probe;
 pub mod publish;
 
 use crate::basics::config::PhotoSettings;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -135,6 +135,11 @@ pub struct Photos {
     probed: Mutex<Probed>,
     /// What earlier runs learnt of each file (its hash and header), by its stamp.
     known: probe::Known,
+    /// Photos the templates asked for ([`Photos::request`]), by path from the site's
+    /// root: those of earlier runs (kept in the cache folder, since an output a run
+    /// reuses does not ask again) and this run's.
+    requested_before: BTreeSet<String>,
+    requested: Mutex<BTreeSet<String>>,
 }
 
 impl Photos {
@@ -142,11 +147,17 @@ impl Photos {
     pub fn new(root: &Path, settings: &PhotoSettings) -> Photos {
         let root = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
         let known = probe::Known::load(&cache_dir(&root));
+        let requested_before: BTreeSet<String> =
+            std::fs::read_to_string(cache_dir(&root).join(REQUESTED_FILE))
+                .map(|t| t.lines().map(str::to_owned).collect())
+                .unwrap_or_default();
         Photos {
             root,
             settings: settings.clone(),
             probed: Mutex::default(),
             known,
+            requested: Mutex::new(requested_before.clone()),
+            requested_before,
         }
     }
 
@@ -185,8 +196,56 @@ impl Photos {
         result
     }
 
+    /// The photo a template asks for by its path from the site's root
+    /// (`static/logo.png`), remembered so that it is published.
+    pub fn request(&self, path: &str) -> Result<Arc<Photo>, Problem> {
+        let rel = locate_from_root(path)?;
+        let photo = self.photo_at(&self.root.join(&rel))?;
+        self.requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(rel.to_string_lossy().into_owned());
+        Ok(photo)
+    }
+
+    /// The photos templates asked for, in this run or earlier ones, that can be
+    /// published.
+    pub fn requested(&self) -> Vec<Arc<Photo>> {
+        let paths = self
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        paths
+            .iter()
+            .filter_map(|p| self.photo_at(&self.root.join(p)).ok())
+            .collect()
+    }
+
+    /// A hash of the photos templates asked for in earlier runs, as they are now: a page
+    /// that shows one must be rendered again when it changes.
+    pub fn requested_version(&self) -> u64 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for path in &self.requested_before {
+            h.update(path.as_bytes());
+            if let Ok(photo) = self.photo_at(&self.root.join(path)) {
+                h.update(&photo.hash.to_le_bytes());
+            }
+        }
+        h.digest()
+    }
+
     /// Saves what was learnt of the files probed (their hashes), for the next run.
     pub fn save(&self) {
+        let requested = self
+            .requested
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if requested != self.requested_before {
+            let text: String = requested.iter().map(|p| format!("{p}\n")).collect();
+            let _ = probe::write_atomically(&self.cache().join(REQUESTED_FILE), text.as_bytes());
+        }
         let probed = self.lock();
         self.known.save(
             &self.cache(),
@@ -215,6 +274,33 @@ pub fn same_file(a: &Path, b: &Path) -> bool {
 /// The cache folder of the site at `root`.
 pub fn cache_dir(root: &Path) -> PathBuf {
     root.join(".warraq-cache").join(DIR)
+}
+
+/// The cache folder's list of the photos templates asked for.
+const REQUESTED_FILE: &str = "requested";
+
+/// A photo a template names by its path from the site's root: under `static/` or
+/// `content/`, nothing climbing out.
+fn locate_from_root(path: &str) -> Result<PathBuf, Problem> {
+    let rel = Path::new(path.trim());
+    let ext = rel
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !ext.is_some_and(|e| EXTENSIONS.contains(&e.as_str())) {
+        return Err(format!(
+            "`{path}` is not a photo: name a JPEG, PNG, WebP, GIF or SVG file"
+        ));
+    }
+    let plain = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let under = rel.starts_with("static") || rel.starts_with("content");
+    if !plain || !under || path.contains(['\n', '\r']) {
+        return Err(format!(
+            "`{path}` must be a path from the site's folder to a file under `static/` or \
+             `content/` (`static/logo.png`), with no `..`"
+        ));
+    }
+    Ok(rel.to_path_buf())
 }
 
 /// Extensions of the photos warraq publishes (case does not matter).

@@ -51,7 +51,7 @@ pub struct Session {
     held: Held,
     search: SearchState,
     /// The site's photos, probed as pages are parsed.
-    photos: crate::photos::Photos,
+    photos: Arc<crate::photos::Photos>,
     /// Photos whose pages are served but whose files are not encoded yet: a reload is
     /// never held behind encoding ([`Session::publish_pending`]).
     pending: Vec<crate::photos::publish::Use>,
@@ -74,7 +74,7 @@ impl Session {
             targets: Targets::default(),
             held: Held::Nothing,
             search: SearchState::default(),
-            photos: crate::photos::Photos::new(root, &config.photos),
+            photos: Arc::new(crate::photos::Photos::new(root, &config.photos)),
             pending: Vec::new(),
         })
     }
@@ -99,7 +99,7 @@ impl Session {
         self.pages.clear();
         self.broken.clear();
         self.search = SearchState::default();
-        self.photos = crate::photos::Photos::new(&self.root, &config.photos);
+        self.photos = Arc::new(crate::photos::Photos::new(&self.root, &config.photos));
         let keep = crate::sources::page::Keep {
             vocabulary: config.search.then_some(&self.search.vocabulary),
             photos: Some(&self.photos),
@@ -132,7 +132,7 @@ impl Session {
                 documents: crate::build::Documents::InPages,
                 vocabulary: &self.search.vocabulary,
                 previous: &Manifest::default(),
-                photos: &self.photos,
+                photos: self.photos.clone(),
                 encode: crate::photos::publish::Encode::Later,
             },
             &staging,
@@ -240,7 +240,7 @@ impl Session {
             unreachable!("held just above");
         };
         // The photos of the pages edited, published once their pages are written.
-        let uses = photo_uses(edits.iter().filter_map(|(_, after)| after.as_deref()));
+        let mut uses = photo_uses(edits.iter().filter_map(|(_, after)| after.as_deref()));
         // Pages edited in place (the usual keystroke-and-save) skip assembling the site.
         let in_place = (was_behind == Behind::Nothing && behind == Behind::Site)
             .then(|| in_place_edits(edits))
@@ -257,6 +257,16 @@ impl Session {
         self.held = Held::Built { state, behind };
         let (rendered, written) = result?;
         changed.extend(written);
+        // Photos the templates asked for while rendering.
+        for photo in self.photos.requested() {
+            uses.push(crate::photos::publish::Use {
+                article: photo.file.clone(),
+                photo,
+                line: 1,
+                col: 1,
+                lead: true,
+            });
+        }
         if !uses.is_empty() {
             let (published, written) = self.publish(uses, Encode::Later)?;
             self.pending.extend(published.pending);
@@ -451,7 +461,7 @@ impl Session {
 
     fn assemble(&self, config: Config) -> Result<Site> {
         let pages = self.pages.values().cloned().collect();
-        site::assemble(
+        let mut site = site::assemble(
             config,
             pages,
             Arc::new(self.targets.clone()),
@@ -459,7 +469,9 @@ impl Session {
                 drafts: self.opts.drafts,
             },
         )
-        .map_err(|d| BuildFailed::from(d).into())
+        .map_err(BuildFailed::from)?;
+        site.photos = Some(self.photos.clone());
+        Ok(site)
     }
 
     /// True when articles changed since the search index was last written.

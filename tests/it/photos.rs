@@ -653,3 +653,66 @@ fn a_photo_in_another_colour_space_is_converted_to_srgb() {
     let kept = pixel("srgb.");
     assert!(close(kept, source), "{kept:?} is not {source:?}");
 }
+
+#[test]
+fn templates_ask_for_photos_with_the_photo_function() {
+    let card = "<article class=\"card\">{% set logo = photo(path=\"static/logo.jpg\", width=400, alt=\"شعار\") %}\
+<img class=\"logo\" src=\"{{ logo.url }}\" width=\"{{ logo.width }}\" height=\"{{ logo.height }}\" alt=\"شعار\">\
+<a href=\"{{ p.url }}\">{{ p.title }}</a></article>\n";
+    let site = site_with(&[
+        (
+            "content/articles/2021/a.md",
+            article("أ", "", "نص.\n").into_bytes(),
+        ),
+        (
+            "content/articles/2021/b.md",
+            article("ب", "", "نص.\n").into_bytes(),
+        ),
+        ("static/logo.jpg", jpeg(900, 300)),
+        ("templates/card.html", card.as_bytes().to_vec()),
+    ]);
+    site.build(&[]);
+    let logo_of = |site: &Site| -> String {
+        let home = site.page("/");
+        home.split("class=\"logo\" src=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("no logo: {home}"))
+            .to_owned()
+    };
+    let logo = logo_of(&site);
+    assert!(
+        logo.starts_with("/photos/logo.480.") && logo.ends_with(".jpg"),
+        "{logo}"
+    );
+    assert!(site.page("/").contains("width=\"480\" height=\"160\""));
+    assert!(site.public().join(&logo[1..]).is_file());
+    // An edit that does not show the logo again: the output still holds its files.
+    site.write(
+        "content/articles/2021/a.md",
+        article("أ", "", "نص آخر في آخر المقال.\n"),
+    );
+    site.build(&[]);
+    assert!(
+        site.public().join(&logo[1..]).is_file(),
+        "{:?}",
+        published(&site)
+    );
+    // Another logo under the same name: the pages showing it are rendered again.
+    site.write("static/logo.jpg", jpeg(1000, 300));
+    site.build(&[]);
+    let new_logo = logo_of(&site);
+    assert_ne!(new_logo, logo);
+    assert!(site.public().join(&new_logo[1..]).is_file());
+    // A path out of the site is an error naming the template.
+    site.write(
+        "templates/card.html",
+        card.replace("static/logo.jpg", "../secret.jpg"),
+    );
+    let run = site.run(&["build"]);
+    run.assert_failed();
+    assert!(
+        run.stderr.contains("photo(path=\"../secret.jpg\")"),
+        "{run:#?}"
+    );
+}
