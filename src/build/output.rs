@@ -222,17 +222,35 @@ impl Staging {
     /// Reuses the previous build's file as it is (a hard link: no read, no write, the
     /// modification time kept); a new copy where links are not possible.
     pub fn link_previous(&self, rel: &str) -> Result<(), Diagnostic> {
-        let dest = self.dir.join(rel);
+        self.link(rel, &self.target.join(rel), true)
+    }
+
+    /// Takes the file at `from` (outside the output: a cached photo) as `rel`: a hard
+    /// link, no bytes copied; a copy where links are not possible.
+    pub fn link_from(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
+        ensure_inside(rel)?;
+        self.link(rel, from, false)
+    }
+
+    /// Links `from` in as `rel`; `previous`: `from` is the previous output's own file.
+    fn link(&self, rel: &str, from: &Path, previous: bool) -> Result<(), Diagnostic> {
         if let Some((parent, _)) = rel.rsplit_once('/') {
             self.make_dirs(parent)?;
         }
-        let previous = self.target.join(rel);
-        let meta = fs::symlink_metadata(&previous)
-            .map_err(|e| Diagnostic::file(&previous, format!("cannot reuse: {e}")))?;
-        match fs::hard_link(&previous, &dest) {
+        let dest = self.dir.join(rel);
+        match fs::hard_link(from, &dest) {
             Ok(()) => {
+                let meta = fs::symlink_metadata(&dest)
+                    .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
                 self.record(rel, &meta);
-                self.linked.fetch_add(1, Ordering::Relaxed);
+                // A cached file that is the previous output's own is unchanged too.
+                use std::os::unix::fs::MetadataExt as _;
+                let same = previous
+                    || (self.has_previous
+                        && fs::metadata(self.target.join(rel))
+                            .is_ok_and(|m| m.ino() == meta.ino() && m.dev() == meta.dev()));
+                let count = if same { &self.linked } else { &self.written };
+                count.fetch_add(1, Ordering::Relaxed);
                 Ok(())
             }
             Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Diagnostic::file(
@@ -240,43 +258,6 @@ impl Staging {
                 "two outputs of this build are written to this file",
             )),
             // Never a copy over what is there: that file may be the live one.
-            Err(_) => {
-                let bytes = fs::read(&previous)
-                    .map_err(|e| Diagnostic::file(&previous, format!("cannot reuse: {e}")))?;
-                self.write(rel, &bytes)
-            }
-        }
-    }
-
-    /// Takes the file at `from` (outside the output: a cached photo) as `rel`: a hard
-    /// link, no bytes copied; a copy where links are not possible.
-    pub fn link_from(&self, rel: &str, from: &Path) -> Result<(), Diagnostic> {
-        ensure_inside(rel)?;
-        if let Some((parent, _)) = rel.rsplit_once('/') {
-            self.make_dirs(parent)?;
-        }
-        let dest = self.dir.join(rel);
-        match fs::hard_link(from, &dest) {
-            Ok(()) => {
-                let meta = fs::metadata(&dest)
-                    .map_err(|e| Diagnostic::file(&dest, format!("cannot write: {e}")))?;
-                self.record(rel, &meta);
-                // The previous output's file, when it is this same one, is unchanged.
-                use std::os::unix::fs::MetadataExt as _;
-                let same = self.has_previous
-                    && fs::metadata(self.target.join(rel))
-                        .is_ok_and(|m| m.ino() == meta.ino() && m.dev() == meta.dev());
-                if same {
-                    self.linked.fetch_add(1, Ordering::Relaxed);
-                } else {
-                    self.written.fetch_add(1, Ordering::Relaxed);
-                }
-                Ok(())
-            }
-            Err(e) if e.kind() == ErrorKind::AlreadyExists => Err(Diagnostic::file(
-                Path::new(rel),
-                "two outputs of this build are written to this file",
-            )),
             Err(_) => {
                 let bytes = fs::read(from)
                     .map_err(|e| Diagnostic::file(from, format!("cannot read: {e}")))?;
