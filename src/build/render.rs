@@ -113,6 +113,10 @@ impl Renderer {
         if let Some(photos) = &site.photos {
             h.update(&photos.requested_version().to_le_bytes());
         }
+        // Pages without a photo of their own name the default image's card.
+        if let Some(photo) = &site.default_image {
+            h.update(&photo.hash.to_le_bytes());
+        }
         crate::build::manifest::write_binary(&mut h);
         let fields = ViewFields::named_in(&templates, &site.config);
         let mut renderer = Renderer {

@@ -716,3 +716,36 @@ fn templates_ask_for_photos_with_the_photo_function() {
         "{run:#?}"
     );
 }
+
+#[test]
+fn a_new_default_image_under_the_same_name_is_named_anew_on_every_page() {
+    let site = site_with(&[
+        (
+            "content/articles/2021/a.md",
+            article("أ", "", "نص.\n").into_bytes(),
+        ),
+        ("static/card.jpg", jpeg(1300, 700)),
+    ]);
+    site.write(
+        "site.toml",
+        "title = \"صور\"\nbase_url = \"https://example.org\"\nsearch = false\n\n[photos]\ndefault_image = \"static/card.jpg\"\n",
+    );
+    site.build(&[]);
+    let card = |site: &Site| {
+        let page = site.page("/articles/a/");
+        page.split("og:image\" content=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    };
+    let before = card(&site);
+    site.write("static/card.jpg", jpeg(1250, 700));
+    site.build(&[]);
+    let after = card(&site);
+    assert_ne!(before, after);
+    let file = after.strip_prefix("https://example.org/").unwrap();
+    assert!(site.public().join(file).is_file(), "{after}");
+}
