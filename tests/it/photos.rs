@@ -56,6 +56,20 @@ fn animated_gif() -> Vec<u8> {
     out
 }
 
+/// A two-frame WebP.
+fn animated_webp() -> Vec<u8> {
+    let config = webp::WebPConfig::new().unwrap();
+    let mut enc = webp::AnimEncoder::new(40, 30, &config);
+    let frames: Vec<Vec<u8>> = [10u8, 220]
+        .iter()
+        .map(|&shade| [shade, 90, 10, 255].repeat(40 * 30))
+        .collect();
+    for (i, frame) in frames.iter().enumerate() {
+        enc.add_frame(webp::AnimFrame::from_rgba(frame, 40, 30, i as i32 * 100));
+    }
+    enc.encode().to_vec()
+}
+
 /// A PNG that declares 50,000 × 50,000 pixels in a few bytes (a decompression bomb).
 fn bomb_png() -> Vec<u8> {
     fn chunk(out: &mut Vec<u8>, kind: &[u8], data: &[u8]) {
@@ -365,13 +379,14 @@ fn odd_but_valid_photos_are_published() {
             article(
                 "صور",
                 "",
-                "![طباعة](cmyk.jpg)\n\n![عميق](deep.png)\n\n![متحرك](moving.gif)\n\n![شعار](/logo.svg)\n",
+                "![طباعة](cmyk.jpg)\n\n![عميق](deep.png)\n\n![متحرك](moving.gif)\n\n![شعار](/logo.svg)\n\n![متحرك أيضا](moving.webp)\n",
             )
             .into_bytes(),
         ),
         (&format!("{FOLDER}/cmyk.jpg"), cmyk_jpeg(300, 200)),
         (&format!("{FOLDER}/deep.png"), png16(300, 200)),
         (&format!("{FOLDER}/moving.gif"), animated_gif()),
+        (&format!("{FOLDER}/moving.webp"), animated_webp()),
         (
             "static/logo.svg",
             b"<svg xmlns='http://www.w3.org/2000/svg' width='10' height='10'><rect width='10' height='10'/></svg>".to_vec(),
@@ -379,6 +394,11 @@ fn odd_but_valid_photos_are_published() {
     ]);
     site.build(&[]);
     let names = published(&site);
+    // Two photos named `moving`, different bytes: two sets of files.
+    let moving = names
+        .iter()
+        .filter(|n| n.starts_with("moving.40.") && n.ends_with(".webp"));
+    assert_eq!(moving.count(), 2, "{names:?}");
     for stem in ["cmyk.300.", "deep.300.", "moving.40."] {
         assert!(
             names
@@ -423,10 +443,12 @@ fn odd_but_valid_photos_are_published() {
     );
     // `check` says the GIF's animation is dropped.
     let check = site.run(&["check"]);
-    assert!(
-        check.stdout.contains("moving.gif` may be animated"),
-        "{check:#?}"
-    );
+    for name in ["moving.gif", "moving.webp"] {
+        assert!(
+            check.stdout.contains(&format!("{name}` may be animated")),
+            "{check:#?}"
+        );
+    }
 }
 
 /// Builds a site whose article names one bad photo; the build must fail with `message`
