@@ -37,6 +37,10 @@ pub struct Config {
     /// The author of articles that name none.
     #[serde(default)]
     pub default_author: Option<String>,
+    /// The site's logo, a photo under the site's folder (`static/logo.png`): the
+    /// publisher's logo in each article's JSON-LD.
+    #[serde(default)]
+    pub logo: Option<String>,
     /// Digits for dates, counts and page numbers: `latn` (0-9) or `arab` (٠-٩).
     #[serde(default)]
     pub digits: Digits,

@@ -106,7 +106,13 @@ pub(crate) fn make(
         site::AssembleOptions { drafts },
     )
     .map_err(BuildFailed::from)?;
-    site.default_image = default_image(root, &site.config, &photos)?;
+    site.default_image = site_photo(
+        root,
+        "default_image",
+        site.config.photos.default_image.as_deref(),
+        &photos,
+    )?;
+    site.logo = site_photo(root, "logo", site.config.logo.as_deref(), &photos)?;
     site.photos = Some(photos.clone());
     timer.stage("assemble");
     let mut search_keys = HashMap::new();
@@ -185,20 +191,22 @@ pub(crate) fn make(
     })
 }
 
-/// The social image of pages without a photo, from `[photos] default_image`.
-fn default_image(
+/// A photo `site.toml` names under `key` (`default_image`, `logo`): a file under the
+/// site's folder, written from there.
+fn site_photo(
     root: &Path,
-    config: &Config,
+    key: &str,
+    file: Option<&str>,
     photos: &Photos,
 ) -> Result<Option<Arc<crate::photos::Photo>>> {
-    let Some(file) = &config.photos.default_image else {
+    let Some(file) = file else {
         return Ok(None);
     };
     let toml = root.join("site.toml");
     let problem = |m: String| BuildFailed::from(vec![Diagnostic::file(&toml, m)]);
     if file.contains("..") || Path::new(file).is_absolute() {
         return Err(problem(format!(
-            "`default_image`: `{file}` must be a file under the site's folder, written \
+            "`{key}`: `{file}` must be a file under the site's folder, written \
              from there (`static/card.jpg`)"
         ))
         .into());
@@ -206,7 +214,7 @@ fn default_image(
     photos
         .photo_at(&root.join(file))
         .map(Some)
-        .map_err(|m| problem(format!("`default_image`: {m}")).into())
+        .map_err(|m| problem(format!("`{key}`: {m}")).into())
 }
 
 /// Puts every photo the site's pages show (and its default image) into `sink`.
@@ -237,14 +245,16 @@ fn publish_photos(
             });
         }
     }
-    if let Some(photo) = &site.default_image {
-        uses.push(Use {
-            photo: photo.clone(),
-            article: photo.file.clone(),
-            line: 1,
-            col: 1,
-            lead: true,
-        });
+    for (photo, lead) in [(&site.default_image, true), (&site.logo, false)] {
+        if let Some(photo) = photo {
+            uses.push(Use {
+                photo: photo.clone(),
+                article: photo.file.clone(),
+                line: 1,
+                col: 1,
+                lead,
+            });
+        }
     }
     // What the templates asked for with `photo()`, in this run or earlier ones.
     for photo in photos.requested() {

@@ -113,8 +113,9 @@ impl Renderer {
         if let Some(photos) = &site.photos {
             h.update(&photos.requested_version().to_le_bytes());
         }
-        // Pages without a photo of their own name the default image's card.
-        if let Some(photo) = &site.default_image {
+        // Pages without a photo of their own name the default image's card; articles
+        // name the logo.
+        for photo in site.default_image.iter().chain(&site.logo) {
             h.update(&photo.hash.to_le_bytes());
         }
         crate::build::manifest::write_binary(&mut h);

@@ -24,6 +24,8 @@ pub struct Site {
     pub targets: Arc<crate::sources::links::Targets>,
     /// The social image of pages without a photo (`default_image` under `[photos]`).
     pub default_image: Option<Arc<crate::photos::Photo>>,
+    /// The site's logo (`logo` in site.toml).
+    pub logo: Option<Arc<crate::photos::Photo>>,
     /// The site's photos, for the templates' `photo()` function.
     pub photos: Option<Arc<crate::photos::Photos>>,
 }
@@ -200,6 +202,7 @@ pub fn assemble(
         years,
         targets,
         default_image: None,
+        logo: None,
         photos: None,
     };
     problems.extend(ensure_unique_urls(&site));

@@ -28,9 +28,25 @@ pub use probe::Format;
 pub const DIR: &str = "photos";
 
 /// Changes whenever what an encoding makes changes (the encoders, their settings, the
-/// resizing filter): every cached file and published name changes with it.
+/// resizing filter): every cached file and published name changes with it, as with the
+/// version of libwebp ([`encoder_version`]).
 pub const ENCODER_VERSION: &str =
-    "warraq-photos 1; image 0.25; fast_image_resize 6 lanczos3; libwebp 1 (webp 0.3)";
+    "warraq-photos 1; image 0.25; fast_image_resize 6 lanczos3; jpeg-encoder 0.7; webp 0.3";
+
+/// [`ENCODER_VERSION`] and the version of the libwebp linked in.
+pub fn encoder_version() -> &'static str {
+    static VERSION: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    VERSION.get_or_init(|| {
+        // SAFETY: a C function without arguments that returns a constant.
+        let webp = unsafe { libwebp_sys::WebPGetEncoderVersion() };
+        format!(
+            "{ENCODER_VERSION}; libwebp {}.{}.{}",
+            (webp >> 16) & 0xff,
+            (webp >> 8) & 0xff,
+            webp & 0xff
+        )
+    })
+}
 
 /// The card social networks show for a shared link (`og:image`): 1200×630, cropped from
 /// the photo's centre.
@@ -369,7 +385,7 @@ fn plan(path: &Path, facts: probe::Facts, settings: &PhotoSettings) -> Photo {
     let key_of = |what: &str, w: u32, h: u32| {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
         hasher.update(&facts.hash.to_le_bytes());
-        hasher.update(ENCODER_VERSION.as_bytes());
+        hasher.update(encoder_version().as_bytes());
         hasher.update(what.as_bytes());
         hasher.update(&w.to_le_bytes());
         hasher.update(&h.to_le_bytes());

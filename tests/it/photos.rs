@@ -514,6 +514,12 @@ fn bad_photos_are_refused_at_their_line() {
     let middle = damaged.len() / 2;
     damaged[middle..middle + 40].fill(0x55);
     refused("damaged.png", Some(damaged), 7, "cannot be decoded");
+    let pixels = [90u8, 140, 30].repeat(200 * 120);
+    let mut cut_webp = webp::Encoder::from_rgb(&pixels, 200, 120)
+        .encode(80.0)
+        .to_vec();
+    cut_webp.truncate(cut_webp.len() / 2);
+    refused("cut.webp", Some(cut_webp), 7, "cannot be");
     refused(
         "evil.svg",
         Some(b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>".to_vec()),
@@ -584,11 +590,12 @@ fn photo_settings_are_read_and_checked() {
         ),
         (&format!("{FOLDER}/p.jpg"), jpeg(900, 600)),
         ("static/card.jpg", jpeg(1400, 800)),
+        ("static/logo.png", png16(400, 100)),
         ("content/about.md", article("عن", "", "نص.\n").into_bytes()),
     ]);
     site.write(
         "site.toml",
-        "title = \"صور\"\nbase_url = \"https://example.org\"\nsearch = false\n\n[photos]\nwidths = [300, 600]\nquality = 60\ndefault_image = \"static/card.jpg\"\ndefault_image_alt = \"شعار\"\n",
+        "title = \"صور\"\nbase_url = \"https://example.org\"\nsearch = false\nlogo = \"static/logo.png\"\n\n[photos]\nwidths = [300, 600]\nquality = 60\ndefault_image = \"static/card.jpg\"\ndefault_image_alt = \"شعار\"\n",
     );
     site.build(&[]);
     let names = published(&site);
@@ -602,6 +609,23 @@ fn photo_settings_are_read_and_checked() {
         "{page}"
     );
     assert!(page.contains("og:image:alt\" content=\"شعار\""), "{page}");
+    // The publisher's logo, in the JSON-LD, published at the smallest width.
+    let ld = page
+        .split("<script type=\"application/ld+json\">")
+        .nth(1)
+        .and_then(|r| r.split("</script>").next())
+        .unwrap();
+    let ld: serde_json::Value = serde_json::from_str(ld).unwrap();
+    let logo = ld["publisher"]["logo"]["url"].as_str().unwrap();
+    assert!(
+        logo.starts_with("https://example.org/photos/logo.300."),
+        "{logo}"
+    );
+    assert_eq!(ld["publisher"]["logo"]["width"], 300);
+    assert!(site
+        .public()
+        .join(logo.strip_prefix("https://example.org/").unwrap())
+        .is_file());
     site.write("site.toml", "title = \"صور\"\n\n[photos]\nquality = 0\n");
     let run = site.run(&["build"]);
     run.assert_failed();

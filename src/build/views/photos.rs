@@ -87,3 +87,19 @@ impl<'a> ViewContext<'a> {
         })
     }
 }
+
+/// The site's logo as the JSON-LD `ImageObject` of its smallest published width (none
+/// for an SVG logo: search engines take raster logos).
+pub(super) fn logo(site: &crate::build::site::Site) -> Option<serde_json::Value> {
+    let photo = site.logo.as_ref()?;
+    if photo.format == crate::photos::Format::Svg {
+        return None;
+    }
+    let v = photo.variants.first()?;
+    Some(serde_json::json!({
+        "@type": "ImageObject",
+        "url": site.config.absolute(&format!("/{}", v.fallback)),
+        "width": v.width,
+        "height": v.height,
+    }))
+}
