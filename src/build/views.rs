@@ -503,11 +503,14 @@ pub fn json_ld(view: &PageView<'_>, site: &Site, words: Option<usize>) -> String
         "wordCount": words,
         "image": view.social_image.given().and_then(Option::as_ref).map(|i| serde_json::json!({"@type": "ImageObject", "url": i.url, "width": i.width, "height": i.height})),
         "mainEntityOfPage": view.permalink.given().map(|u| serde_json::json!({"@type": "WebPage", "@id": u})),
-        "publisher": {"@type": "Organization", "name": site.config.title, "url": site.config.absolute("/"), "logo": photos::logo(site)},
+        "publisher": {"@type": "Organization", "name": site.config.title, "url": site.config.absolute("/")},
     });
     // Fields the article does not have are left out rather than written as `null`.
     if let Some(fields) = value.as_object_mut() {
         fields.retain(|_, v| !v.is_null());
+    }
+    if let Some(logo) = photos::logo(site) {
+        value["publisher"]["logo"] = logo;
     }
     let text = value.to_string();
     let mut out = String::with_capacity(text.len());
