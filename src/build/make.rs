@@ -204,15 +204,11 @@ fn site_photo(
     };
     let toml = root.join("site.toml");
     let problem = |m: String| BuildFailed::from(vec![Diagnostic::file(&toml, m)]);
-    if file.contains("..") || Path::new(file).is_absolute() {
-        return Err(problem(format!(
-            "`{key}`: `{file}` must be a file under the site's folder, written \
-             from there (`static/card.jpg`)"
-        ))
-        .into());
-    }
+    // Under `static/` or `content/`, whose files the build's up-to-date check watches.
+    let rel =
+        crate::photos::locate_from_root(file).map_err(|m| problem(format!("`{key}`: {m}")))?;
     photos
-        .photo_at(&root.join(file))
+        .photo_at(&root.join(rel))
         .map(Some)
         .map_err(|m| problem(format!("`{key}`: {m}")).into())
 }

@@ -174,6 +174,18 @@ pub fn write(imported: &Imported, out: &Path, force: bool) -> Result<PathBuf> {
     } else {
         year.join(&slug).join("index.md")
     };
+    // The same URL either way: an article imported before as `<slug>.md` is the same one.
+    let other = if imported.photos.is_empty() {
+        year.join(&slug).join("index.md")
+    } else {
+        year.join(format!("{slug}.md"))
+    };
+    if other.exists() {
+        bail!(
+            "`{}` already holds this article (the same URL): move or remove it first; nothing was written",
+            other.display()
+        );
+    }
     if path.exists() && !force {
         bail!(
             "`{}` already exists: pass `--force` to replace it; nothing was written",

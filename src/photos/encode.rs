@@ -20,8 +20,17 @@ pub struct Pixels {
 
 /// Decodes the photo's file.
 pub fn decode(photo: &Photo, settings: &PhotoSettings) -> Result<Pixels, Problem> {
+    decode_bytes(&read(photo)?, settings)
+}
+
+/// The photo's bytes, as they were when it was probed: its files are named and cached
+/// by that content, so a photo changed since is not encoded under the old key.
+pub fn read(photo: &Photo) -> Result<Vec<u8>, Problem> {
     let bytes = std::fs::read(&photo.file).map_err(|e| format!("cannot read: {e}"))?;
-    decode_bytes(&bytes, settings)
+    if xxhash_rust::xxh3::xxh3_64(&bytes) != photo.hash {
+        return Err("changed while warraq was reading it: build again".to_owned());
+    }
+    Ok(bytes)
 }
 
 /// Decodes a photo's bytes (see [`decode`]).
@@ -113,7 +122,7 @@ pub fn make_all(pixels: &Pixels, outputs: &[Output], quality: u8) -> Result<Vec<
         }
         let Some((_, resized)) = &last else { continue };
         made.push(match output {
-            Output::Webp(..) => webp(resized, quality),
+            Output::Webp(..) => webp(resized, quality)?,
             _ => jpeg(resized, quality)?,
         });
     }
@@ -169,13 +178,16 @@ fn resize(
     })
 }
 
-fn webp(p: &Pixels, quality: u8) -> Vec<u8> {
+fn webp(p: &Pixels, quality: u8) -> Result<Vec<u8>, Problem> {
     let encoder = if p.alpha {
         webp::Encoder::from_rgba(&p.data, p.width, p.height)
     } else {
         webp::Encoder::from_rgb(&p.data, p.width, p.height)
     };
-    encoder.encode(f32::from(quality)).to_vec()
+    encoder
+        .encode_simple(false, f32::from(quality))
+        .map(|m| m.to_vec())
+        .map_err(|e| format!("cannot be encoded as WebP: {e:?}"))
 }
 
 /// A JPEG (no transparency: a transparent photo is laid on white).

@@ -297,7 +297,7 @@ const REQUESTED_FILE: &str = "requested";
 
 /// A photo a template names by its path from the site's root: under `static/` or
 /// `content/`, nothing climbing out.
-fn locate_from_root(path: &str) -> Result<PathBuf, Problem> {
+pub fn locate_from_root(path: &str) -> Result<PathBuf, Problem> {
     let rel = Path::new(path.trim());
     let ext = rel
         .extension()
@@ -308,12 +308,14 @@ fn locate_from_root(path: &str) -> Result<PathBuf, Problem> {
             "`{path}` is not a photo: name a JPEG, PNG, WebP, GIF or SVG file"
         ));
     }
-    let plain = rel.components().all(|c| matches!(c, Component::Normal(_)));
+    let plain = rel
+        .components()
+        .all(|c| matches!(c, Component::Normal(p) if !p.to_string_lossy().starts_with('.')));
     let under = rel.starts_with("static") || rel.starts_with("content");
     if !plain || !under || path.contains(['\n', '\r']) {
         return Err(format!(
-            "`{path}` must be a path from the site's folder to a file under `static/` or \
-             `content/` (`static/logo.png`), with no `..`"
+            "`{path}` must be a path from the site's folder to a visible file under `static/` \
+             or `content/` (`static/logo.png`), with no `..`"
         ));
     }
     Ok(rel.to_path_buf())
@@ -352,6 +354,12 @@ fn locate(dest: &str, rel: &Path) -> Option<Result<PathBuf, Problem>> {
     let mut path = base;
     for part in Path::new(&rest).components() {
         match part {
+            // Hidden files are not the site's (discovery and the build's stamps skip them).
+            Component::Normal(p) if p.to_string_lossy().starts_with('.') => {
+                return Some(Err(format!(
+                    "`{decoded}` names a hidden file or folder: photos are published from visible files only"
+                )))
+            }
             Component::Normal(p) => path.push(p),
             Component::CurDir => {}
             Component::ParentDir => {
@@ -380,7 +388,7 @@ fn leaves(dest: &str) -> Problem {
 fn plan(path: &Path, facts: probe::Facts, settings: &PhotoSettings) -> Photo {
     let stem = name_stem(path);
     let name = |width: u32, kind: &str, key: u64, ext: &str| {
-        format!("{DIR}/{stem}.{width}{kind}.{:08x}.{ext}", key >> 32)
+        format!("{DIR}/{stem}.{width}{kind}.{}.{ext}", short(key))
     };
     let key_of = |what: &str, w: u32, h: u32| {
         let mut hasher = xxhash_rust::xxh3::Xxh3::new();
@@ -394,7 +402,7 @@ fn plan(path: &Path, facts: probe::Facts, settings: &PhotoSettings) -> Photo {
     };
     if facts.format == Format::Svg {
         let key = key_of("svg", 0, 0);
-        let file = format!("{DIR}/{stem}.{:08x}.svg", key >> 32);
+        let file = format!("{DIR}/{stem}.{}.svg", short(key));
         return Photo {
             file: path.to_path_buf(),
             hash: facts.hash,
@@ -413,10 +421,20 @@ fn plan(path: &Path, facts: probe::Facts, settings: &PhotoSettings) -> Photo {
         };
     }
     let (w, h) = (facts.width.max(1), facts.height.max(1));
-    let mut widths: Vec<u32> = settings.widths.iter().copied().filter(|&x| x < w).collect();
+    // WebP holds at most 16,383 pixels a side: a very tall photo (a phone's long
+    // screenshot) is published no wider than that height allows.
+    let widest = u32::try_from(u64::from(MAX_SIDE) * u64::from(w) / u64::from(h))
+        .unwrap_or(u32::MAX)
+        .clamp(1, w);
+    let mut widths: Vec<u32> = settings
+        .widths
+        .iter()
+        .copied()
+        .filter(|&x| x < widest)
+        .collect();
     // Never upscaled: the photo's own width stands for every configured width above it.
     if widths.len() < settings.widths.len() || widths.is_empty() {
-        widths.push(w);
+        widths.push(widest);
     }
     widths.sort_unstable();
     widths.dedup();
@@ -449,10 +467,19 @@ fn plan(path: &Path, facts: probe::Facts, settings: &PhotoSettings) -> Photo {
             width: cw,
             height: ch,
             webp: String::new(),
-            fallback: format!("{DIR}/{stem}.card.{:08x}.jpg", card_key >> 32),
+            fallback: format!("{DIR}/{stem}.card.{}.jpg", short(card_key)),
             key: card_key,
         }),
     }
+}
+
+/// The longest side WebP (and so a published photo) may have.
+pub const MAX_SIDE: u32 = 16_383;
+
+/// The part of a cache key in a published name: 48 bits, so that names do not meet by
+/// chance in an archive of a million photos sharing a name (`photo-1.jpg`).
+fn short(key: u64) -> String {
+    format!("{:012x}", key >> 16)
 }
 
 /// The card's size for a `w`×`h` photo: 1200×630, or smaller in that shape when the

@@ -197,6 +197,16 @@ pub fn probe(
         return Err(format!("photo `{shown}` not found"));
     };
     crate::sources::content::ensure_inside_site(path, root).map_err(|d| d.message)?;
+    // A folder on the way may be a symlink too: the file itself must be in the site.
+    let real = path
+        .canonicalize()
+        .map_err(|e| format!("`{shown}`: cannot read: {e}"))?;
+    if !real.starts_with(root) {
+        return Err(format!(
+            "`{shown}` is outside the site (through a symlinked folder, to `{}`): it is not read",
+            real.display()
+        ));
+    }
     if let Some(facts) = known.get(path, stamp) {
         return Ok(facts);
     }
@@ -233,44 +243,71 @@ pub fn probe(
 }
 
 /// An SVG is published as the file it is, shown through `<img>` (where its scripts do
-/// not run); one that holds script is refused, since its own URL would run it.
+/// not run); but its own URL would run them, so it is read as XML (entities expanded,
+/// namespace prefixes resolved: `&#106;avascript:` and `<svg:script>` are seen for what
+/// they are) and refused when it could hold script: a `script`, `foreignObject`,
+/// `iframe`, `embed`, `object` or `handler` element, an `on…` attribute, a
+/// `javascript:`/`vbscript:`/`data:` address, a processing instruction (a stylesheet),
+/// or a DTD (whose entities could build any of these).
 fn probe_svg(bytes: &[u8], shown: &str) -> Result<(), Problem> {
     let text = std::str::from_utf8(bytes)
         .map_err(|_| format!("`{shown}` is not an SVG (not UTF-8 text)"))?;
-    let lower = text.to_ascii_lowercase();
-    if !lower.contains("<svg") {
-        return Err(format!("`{shown}` is not an SVG (no `<svg` element)"));
+    let options = roxmltree::ParsingOptions {
+        allow_dtd: false,
+        ..Default::default()
+    };
+    let doc = roxmltree::Document::parse_with_options(text, options)
+        .map_err(|e| format!("`{shown}` is not an SVG warraq publishes: {e}"))?;
+    if !doc
+        .root_element()
+        .tag_name()
+        .name()
+        .eq_ignore_ascii_case("svg")
+    {
+        return Err(format!("`{shown}` is not an SVG (its root is not `<svg>`)"));
     }
-    let scripted = lower.contains("<script")
-        || lower.contains("javascript:")
-        || lower.contains("<foreignobject")
-        || has_event_attribute(&lower);
-    if scripted {
-        return Err(format!(
-            "`{shown}` holds script (`<script>`, an `on…=` attribute or a `javascript:` \
-             address): an SVG with script is not published"
-        ));
+    let scripted = || {
+        format!(
+            "`{shown}` holds script or what could run it (a `<script>` or `<foreignObject>`, an \
+             `on…=` attribute, a `javascript:` address): such an SVG is not published"
+        )
+    };
+    const ELEMENTS: &[&str] = &[
+        "script",
+        "foreignobject",
+        "iframe",
+        "embed",
+        "object",
+        "handler",
+        "listener",
+    ];
+    for node in doc.descendants() {
+        if node.is_pi() {
+            return Err(scripted());
+        }
+        if !node.is_element() {
+            continue;
+        }
+        let name = node.tag_name().name().to_ascii_lowercase();
+        if ELEMENTS.contains(&name.as_str()) {
+            return Err(scripted());
+        }
+        for a in node.attributes() {
+            let value: String = a
+                .value()
+                .chars()
+                .filter(|c| !c.is_whitespace() && !c.is_control())
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let address = ["javascript:", "vbscript:", "data:"]
+                .iter()
+                .any(|s| value.contains(s));
+            if a.name().to_ascii_lowercase().starts_with("on") || address {
+                return Err(scripted());
+            }
+        }
     }
     Ok(())
-}
-
-/// Whether `svg` (lower case) has an `on…=` attribute (`onload=`, `onclick =`).
-fn has_event_attribute(svg: &str) -> bool {
-    let b = svg.as_bytes();
-    svg.match_indices("on").any(|(i, _)| {
-        let before = i.checked_sub(1).map(|j| b[j]);
-        if !before.is_some_and(|c| c.is_ascii_whitespace() || c == b'/' || c == b'"' || c == b'\'')
-        {
-            return false;
-        }
-        let rest = &b[i + 2..];
-        let name_len = rest.iter().take_while(|c| c.is_ascii_alphabetic()).count();
-        name_len > 0
-            && rest[name_len..]
-                .iter()
-                .find(|c| !c.is_ascii_whitespace())
-                .is_some_and(|&c| c == b'=')
-    })
 }
 
 /// The format, shown size and animation of a raster photo, from its header; its
@@ -340,15 +377,31 @@ pub fn ensure_size(w: u32, h: u32, settings: &PhotoSettings) -> Result<(), Strin
     Ok(())
 }
 
-/// Whether a JPEG has its end marker after its first scan: the scans' data never holds
-/// `FF D9` (an `FF` there is followed by `00` or a restart marker), and a thumbnail's
-/// own end marker comes before the first scan.
+/// Whether a JPEG has its end marker after its first scan. The segments before the
+/// scan are walked by their lengths (a camera's EXIF thumbnail, inside one of them, has
+/// its own scan and end marker); the scan's data never holds `FF D9` (an `FF` there is
+/// followed by `00` or a restart marker).
 fn jpeg_is_whole(bytes: &[u8]) -> bool {
-    let marker = |m: u8| move |w: &[u8]| w[0] == 0xFF && w[1] == m;
-    let Some(scan) = bytes.windows(2).position(marker(0xDA)) else {
-        return false;
+    let mut at = 2;
+    let scan = loop {
+        // Markers may be padded with `FF` bytes.
+        while bytes.get(at) == Some(&0xFF) && bytes.get(at + 1) == Some(&0xFF) {
+            at += 1;
+        }
+        let (Some(0xFF), Some(&marker)) = (bytes.get(at), bytes.get(at + 1)) else {
+            return false;
+        };
+        if marker == 0xDA {
+            break at;
+        }
+        let Some(len) = bytes.get(at + 2..at + 4) else {
+            return false;
+        };
+        at += 2 + usize::from(u16::from_be_bytes([len[0], len[1]]));
     };
-    bytes[scan..].windows(2).any(marker(0xD9))
+    bytes[scan..]
+        .windows(2)
+        .any(|w| w[0] == 0xFF && w[1] == 0xD9)
 }
 
 /// An animated WebP has the ANIM flag in its VP8X header.
@@ -359,4 +412,9 @@ fn webp_is_animated(bytes: &[u8]) -> bool {
 #[cfg(test)]
 pub fn tests_probe_svg(bytes: &[u8]) -> Result<(), Problem> {
     probe_svg(bytes, "x.svg")
+}
+
+#[cfg(test)]
+pub fn tests_jpeg_is_whole(bytes: &[u8]) -> bool {
+    jpeg_is_whole(bytes)
 }

@@ -183,7 +183,9 @@ fn one(
     if !missing.is_empty() {
         // Decoded photos share a memory budget, so that peak memory does not grow with
         // the number of threads or photos.
-        let _held = BUDGET.take(u64::from(photo.width) * u64::from(photo.height) * 4);
+        // About 8 bytes a pixel at the peak: a 16-bit decode, its 8-bit copy, the
+        // colour conversion's.
+        let _held = BUDGET.take(u64::from(photo.width) * u64::from(photo.height) * 8);
         let pixels = encode::decode(photo, photos.settings())
             .map_err(|m| at(format!("photo `{shown}` {m}")))?;
         let kinds: Vec<Output> = missing.iter().map(|(_, _, o)| *o).collect();
@@ -199,11 +201,15 @@ fn one(
     }
     let mut files = Vec::with_capacity(outputs.len());
     for (name, key, out) in &outputs {
-        let from = if *out == Output::Copy {
-            photo.file.clone()
-        } else {
-            cached(cache, *key, *out)
-        };
+        let from = cached(cache, *key, *out);
+        // An SVG is published as its bytes were checked, from the cache: never linked to
+        // the source, which an editor may change in place.
+        if *out == Output::Copy && !from.is_file() {
+            let bytes = encode::read(photo).map_err(|m| at(format!("photo `{shown}` {m}")))?;
+            super::probe::write_atomically(&from, &bytes).map_err(|e| {
+                Diagnostic::file(&from, format!("cannot write the photo cache: {e}"))
+            })?;
+        }
         put(name, &from)?;
         files.push((name.clone(), *key));
     }

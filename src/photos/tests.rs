@@ -70,6 +70,18 @@ fn widths_are_never_upscaled_and_names_carry_the_hash() {
     assert!(
         cw <= 700 && ch <= 300 && (f64::from(cw) / f64::from(ch) - 1200.0 / 630.0).abs() < 0.02
     );
+    // A phone's long screenshot: no side past what WebP holds.
+    let tall = plan(
+        Path::new("content/a/long.png"),
+        facts(1080, 20000),
+        &settings,
+    );
+    let widths: Vec<u32> = tall.variants.iter().map(|v| v.width).collect();
+    assert_eq!(widths, [480, 800, 884]);
+    assert!(
+        tall.variants.iter().all(|v| v.height <= MAX_SIDE),
+        "{tall:?}"
+    );
     // The same bytes, the same names; other bytes, other names.
     let again = plan(
         Path::new("content/a/Photo 1.JPG"),
@@ -89,12 +101,21 @@ fn svg_with_script_is_refused() {
         b"<svg xmlns='http://www.w3.org/2000/svg'><circle r='1'/></svg>"
     )
     .is_ok());
+    let drawn = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!-- a logo -->\n<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\"><a xlink:href=\"https://example.org/\"><path d=\"M0 0h1\"/></a></svg>";
+    assert!(probe::tests_probe_svg(drawn.as_bytes()).is_ok());
     for bad in [
         &b"<svg><script>alert(1)</script></svg>"[..],
         b"<svg onload=\"alert(1)\"></svg>",
         b"<svg><a href='javascript:alert(1)'>x</a></svg>",
         b"<svg><g onclick = 'x()'/></svg>",
         b"not svg at all",
+        // Namespace prefixes, character references and entities do not hide it.
+        b"<svg:svg xmlns:svg='http://www.w3.org/2000/svg'><svg:script>alert(1)</svg:script></svg:svg>",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><svg:foreignObject xmlns:svg='http://www.w3.org/2000/svg'/></svg>",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><a href='&#106;avascript:alert(1)'>x</a></svg>",
+        b"<!DOCTYPE svg [<!ENTITY s '<script>alert(1)</script>'>]><svg>&s;</svg>",
+        b"<?xml-stylesheet href='x.xsl' type='text/xsl'?><svg/>",
+        b"<svg xmlns='http://www.w3.org/2000/svg'><animate attributeName='href' to='java&#x09;script:alert(1)'/></svg>",
     ] {
         assert!(
             probe::tests_probe_svg(bad).is_err(),
@@ -102,4 +123,53 @@ fn svg_with_script_is_refused() {
             String::from_utf8_lossy(bad)
         );
     }
+}
+
+#[test]
+fn a_photo_through_a_symlinked_folder_is_refused() {
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("x.svg"),
+        "<svg xmlns='http://www.w3.org/2000/svg'/>",
+    )
+    .unwrap();
+    let site = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(site.path().join("static")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), site.path().join("static/shared")).unwrap();
+    let photos = Photos::new(site.path(), &PhotoSettings::default());
+    let rel = Path::new("articles/2021/a.md");
+    let problem = photos.resolve("/shared/x.svg", rel).unwrap().unwrap_err();
+    assert!(problem.contains("outside the site"), "{problem}");
+    // The same file inside the site is published.
+    std::fs::create_dir_all(site.path().join("static/own")).unwrap();
+    std::fs::copy(
+        outside.path().join("x.svg"),
+        site.path().join("static/own/x.svg"),
+    )
+    .unwrap();
+    assert!(photos.resolve("/own/x.svg", rel).unwrap().is_ok());
+}
+
+#[test]
+fn a_cut_off_camera_jpeg_is_seen_past_its_thumbnail() {
+    use image::ImageEncoder as _;
+    let encode = |w, h| {
+        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
+        let mut out = Vec::new();
+        image::codecs::jpeg::JpegEncoder::new(&mut out)
+            .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+            .unwrap();
+        out
+    };
+    // A camera's file: an APP1 segment holding a whole thumbnail JPEG (its own scan and
+    // end marker), then the photo.
+    let thumb = encode(16, 12);
+    let main = encode(320, 240);
+    let mut camera = vec![0xFF, 0xD8, 0xFF, 0xE1];
+    camera.extend_from_slice(&u16::try_from(thumb.len() + 2).unwrap().to_be_bytes());
+    camera.extend_from_slice(&thumb);
+    camera.extend_from_slice(&main[2..]);
+    assert!(probe::tests_jpeg_is_whole(&camera));
+    camera.truncate(camera.len() - main.len() / 2);
+    assert!(!probe::tests_jpeg_is_whole(&camera));
 }

@@ -52,6 +52,9 @@ pub struct Session {
     search: SearchState,
     /// The site's photos, probed as pages are parsed.
     photos: Arc<crate::photos::Photos>,
+    /// The site's own photos (`[photos] default_image`, `logo`) as the last full
+    /// rebuild found them: every assembled site names them.
+    site_photos: SitePhotos,
     /// Photos whose pages are served but whose files are not encoded yet: a reload is
     /// never held behind encoding ([`Session::publish_pending`]).
     pending: Vec<crate::photos::publish::Use>,
@@ -76,6 +79,7 @@ impl Session {
             search: SearchState::default(),
             photos: Arc::new(crate::photos::Photos::new(root, &config.photos)),
             pending: Vec::new(),
+            site_photos: SitePhotos::default(),
         })
     }
 
@@ -140,6 +144,10 @@ impl Session {
         )?;
         staging.commit(None)?;
         self.pending = made.photos.pending;
+        self.site_photos = SitePhotos {
+            default_image: made.site.default_image.clone(),
+            logo: made.site.logo.clone(),
+        };
         self.search.files = made.search_files;
         let keys: HashMap<String, u64> = made.job_keys.into_iter().collect();
         let changed = keys.keys().cloned().collect();
@@ -162,7 +170,14 @@ impl Session {
 
     /// Applies changes seen on disk. On error nothing was written.
     pub fn apply(&mut self, changes: &[Change]) -> Result<Update> {
-        let needs_full = matches!(self.held, Held::Nothing) || changes.contains(&Change::Config);
+        // A photo of the whole site (the default image, the logo, one a template asked
+        // for) changed: every page may name it.
+        let site_photo = changes.iter().any(|c| match c {
+            Change::Content(p) | Change::Static(p) => self.is_site_photo(p),
+            _ => false,
+        });
+        let needs_full =
+            matches!(self.held, Held::Nothing) || changes.contains(&Change::Config) || site_photo;
         if needs_full {
             return self.rebuild();
         }
@@ -417,6 +432,17 @@ impl Session {
         found
     }
 
+    /// Whether `path` is one of the photos of the whole site.
+    fn is_site_photo(&self, path: &Path) -> bool {
+        let SitePhotos {
+            default_image,
+            logo,
+        } = &self.site_photos;
+        let same = |p: &crate::photos::Photo| crate::photos::same_file(&p.file, path);
+        default_image.iter().chain(logo).any(|p| same(p))
+            || self.photos.requested().iter().any(|p| same(p))
+    }
+
     /// Whether some photos shown are not encoded yet.
     pub fn photos_pending(&self) -> bool {
         !self.pending.is_empty()
@@ -471,6 +497,8 @@ impl Session {
         )
         .map_err(BuildFailed::from)?;
         site.photos = Some(self.photos.clone());
+        site.default_image = self.site_photos.default_image.clone();
+        site.logo = self.site_photos.logo.clone();
         Ok(site)
     }
 
@@ -576,4 +604,11 @@ pub(crate) fn photo_uses<'p>(
         }
     }
     uses
+}
+
+/// The photos of the whole site, as the last full rebuild found them.
+#[derive(Default)]
+struct SitePhotos {
+    default_image: Option<Arc<crate::photos::Photo>>,
+    logo: Option<Arc<crate::photos::Photo>>,
 }

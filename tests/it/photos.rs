@@ -359,7 +359,14 @@ fn a_changed_photo_gets_new_names_and_its_page_is_rendered_again() {
     ]);
     site.build(&[]);
     let before = published(&site);
-    site.write(&format!("{FOLDER}/p.jpg"), jpeg(500, 400));
+    // Other pixels, the same size: only the content's hash tells them apart.
+    let mut other = image::load_from_memory(&jpeg(600, 400)).unwrap().to_rgb8();
+    image::imageops::invert(&mut other);
+    let mut bytes = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut bytes, 90)
+        .write_image(other.as_raw(), 600, 400, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    site.write(&format!("{FOLDER}/p.jpg"), bytes);
     let run = site.build(&[]);
     assert!(!run.stdout.contains("up to date"), "{}", run.stdout);
     let after = published(&site);

@@ -422,4 +422,14 @@ fn a_page_is_served_before_its_photos_are_encoded_and_a_changed_photo_is_renamed
     assert!(format!("{:#}", gone.unwrap_err()).contains("not found"));
     fs::write(folder.join("p.jpg"), jpeg(500, 400)).unwrap();
     s.apply(&[Change::Content(folder.join("p.jpg"))]).unwrap();
+    s.publish_pending().unwrap();
+    let back = page();
+    assert!(back.contains("/photos/p.480."), "{back}");
+    assert!(
+        published(&s)
+            .iter()
+            .filter(|n| back.contains(n.as_str()))
+            .count()
+            == 4
+    );
 }
