@@ -6,7 +6,7 @@ use super::manifest::{self, Manifest};
 use super::{render, search_stage, sink, site, StageTimer};
 use crate::basics::config::Config;
 use crate::basics::error::{BuildFailed, Diagnostic};
-use crate::photos::publish::{Encode, Published, Use};
+use crate::photos::publish::{uses_of_pages, Encode, Published, Use};
 use crate::photos::Photos;
 use crate::search;
 use crate::sources::links;
@@ -220,48 +220,15 @@ fn publish_photos(
     encode: Encode,
     sink: &dyn sink::Sink,
 ) -> Result<Published, Vec<Diagnostic>> {
-    let mut uses = Vec::new();
-    for page in site.articles.iter().chain(&site.standalone) {
-        if let Some(lead) = &page.image {
-            uses.push(Use {
-                photo: lead.photo.clone(),
-                article: page.path.clone(),
-                line: lead.line,
-                col: 1,
-                lead: true,
-            });
-        }
-        for u in &page.body.photos {
-            uses.push(Use {
-                photo: u.photo.clone(),
-                article: page.path.clone(),
-                line: u.line,
-                col: u.col,
-                lead: false,
-            });
-        }
-    }
-    for (photo, lead) in [(&site.default_image, true), (&site.logo, false)] {
-        if let Some(photo) = photo {
-            uses.push(Use {
-                photo: photo.clone(),
-                article: photo.file.clone(),
-                line: 1,
-                col: 1,
-                lead,
-            });
-        }
-    }
+    let mut uses = uses_of_pages(site.articles.iter().chain(&site.standalone).map(|p| &**p));
+    uses.extend(site.default_image.iter().cloned().map(Use::of_site));
+    // The logo needs no social card.
+    uses.extend(site.logo.iter().cloned().map(|logo| Use {
+        lead: false,
+        ..Use::of_site(logo)
+    }));
     // What the templates asked for with `photo()`, in this run or earlier ones.
-    for photo in photos.requested() {
-        uses.push(Use {
-            article: photo.file.clone(),
-            photo,
-            line: 1,
-            col: 1,
-            lead: true,
-        });
-    }
+    uses.extend(photos.requested().into_iter().map(Use::of_site));
     if uses.is_empty() {
         return Ok(Published::default());
     }

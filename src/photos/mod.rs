@@ -507,5 +507,17 @@ fn name_stem(path: &Path) -> String {
     }
 }
 
+/// A JPEG of `w`×`h` (a gradient), for tests.
+#[cfg(test)]
+pub(crate) fn test_jpeg(w: u32, h: u32) -> Vec<u8> {
+    use image::ImageEncoder as _;
+    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90]));
+    let mut out = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new(&mut out)
+        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
+        .unwrap();
+    out
+}
+
 #[cfg(test)]
 mod tests;

@@ -25,6 +25,43 @@ pub struct Use {
     pub lead: bool,
 }
 
+impl Use {
+    /// A photo of the whole site (the default image, the logo, one a template asked
+    /// for): named by no article, so problems name the photo's own file.
+    pub fn of_site(photo: Arc<Photo>) -> Use {
+        Use {
+            article: photo.file.clone(),
+            photo,
+            line: 1,
+            col: 1,
+            lead: true,
+        }
+    }
+}
+
+/// Where `pages` show photos of the site: their lead photos and those in their bodies.
+pub fn uses_of_pages<'p>(pages: impl Iterator<Item = &'p crate::sources::page::Page>) -> Vec<Use> {
+    let mut uses = Vec::new();
+    for page in pages {
+        let lead = page.image.iter().map(|l| (&l.photo, l.line, 1, true));
+        let body = page
+            .body
+            .photos
+            .iter()
+            .map(|u| (&u.photo, u.line, u.col, false));
+        for (photo, line, col, lead) in lead.chain(body) {
+            uses.push(Use {
+                photo: photo.clone(),
+                article: page.path.clone(),
+                line,
+                col,
+                lead,
+            });
+        }
+    }
+    uses
+}
+
 /// What publishing did.
 #[derive(Debug, Default)]
 pub struct Published {

@@ -152,19 +152,10 @@ fn a_photo_through_a_symlinked_folder_is_refused() {
 
 #[test]
 fn a_cut_off_camera_jpeg_is_seen_past_its_thumbnail() {
-    use image::ImageEncoder as _;
-    let encode = |w, h| {
-        let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 7]));
-        let mut out = Vec::new();
-        image::codecs::jpeg::JpegEncoder::new(&mut out)
-            .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
-            .unwrap();
-        out
-    };
     // A camera's file: an APP1 segment holding a whole thumbnail JPEG (its own scan and
     // end marker), then the photo.
-    let thumb = encode(16, 12);
-    let main = encode(320, 240);
+    let thumb = test_jpeg(16, 12);
+    let main = test_jpeg(320, 240);
     let mut camera = vec![0xFF, 0xD8, 0xFF, 0xE1];
     camera.extend_from_slice(&u16::try_from(thumb.len() + 2).unwrap().to_be_bytes());
     camera.extend_from_slice(&thumb);

@@ -14,12 +14,13 @@ use crate::build::render::Renderer;
 use crate::build::sink::{InPlace, Sink as _};
 use crate::build::site::{self, Site};
 use crate::build::{load_config, output, BuildOptions};
-use crate::photos::publish::Encode;
+use crate::photos::publish::uses_of_pages;
 use crate::serve::watch::Change;
 use crate::sources::links::Targets;
 use crate::sources::page::Page;
 use anyhow::Result;
 use held::{Behind, Held, SearchState, State};
+use photos::SitePhotos;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -170,14 +171,9 @@ impl Session {
 
     /// Applies changes seen on disk. On error nothing was written.
     pub fn apply(&mut self, changes: &[Change]) -> Result<Update> {
-        // A photo of the whole site (the default image, the logo, one a template asked
-        // for) changed: every page may name it.
-        let site_photo = changes.iter().any(|c| match c {
-            Change::Content(p) | Change::Static(p) => self.is_site_photo(p),
-            _ => false,
-        });
-        let needs_full =
-            matches!(self.held, Held::Nothing) || changes.contains(&Change::Config) || site_photo;
+        let needs_full = matches!(self.held, Held::Nothing)
+            || changes.contains(&Change::Config)
+            || self.site_photo_changed(changes);
         if needs_full {
             return self.rebuild();
         }
@@ -189,29 +185,15 @@ impl Session {
         for change in changes {
             match change {
                 Change::Content(path) => {
-                    // A photo beside an article: the pages showing it are parsed again
-                    // (it may have new names, or be gone).
-                    let showing = self.pages_showing(path);
-                    let pages = if showing.is_empty() {
-                        vec![path.clone()]
-                    } else {
-                        showing
-                    };
-                    for path in &pages {
-                        let before = self.pages.get(path).cloned();
-                        self.reload_page(path);
-                        edits.push((before, self.pages.get(path).cloned()));
+                    // A photo beside an article: the articles showing it instead.
+                    if !self.reload_showing(path, &mut edits) {
+                        edits.push(self.reload_edit(path));
                     }
                     content_changed = true;
                 }
                 Change::Template(_) => templates_changed = true,
                 Change::Static(path) => {
-                    for page in self.pages_showing(path) {
-                        let before = self.pages.get(&page).cloned();
-                        self.reload_page(&page);
-                        edits.push((before, self.pages.get(&page).cloned()));
-                        content_changed = true;
-                    }
+                    content_changed |= self.reload_showing(path, &mut edits);
                     // A static file that cannot be copied is remembered like a broken
                     // article; the rest of the batch is still applied.
                     self.broken.remove(path);
@@ -255,7 +237,7 @@ impl Session {
             unreachable!("held just above");
         };
         // The photos of the pages edited, published once their pages are written.
-        let mut uses = photo_uses(edits.iter().filter_map(|(_, after)| after.as_deref()));
+        let uses = uses_of_pages(edits.iter().filter_map(|(_, after)| after.as_deref()));
         // Pages edited in place (the usual keystroke-and-save) skip assembling the site.
         let in_place = (was_behind == Behind::Nothing && behind == Behind::Site)
             .then(|| in_place_edits(edits))
@@ -272,21 +254,7 @@ impl Session {
         self.held = Held::Built { state, behind };
         let (rendered, written) = result?;
         changed.extend(written);
-        // Photos the templates asked for while rendering.
-        for photo in self.photos.requested() {
-            uses.push(crate::photos::publish::Use {
-                article: photo.file.clone(),
-                photo,
-                line: 1,
-                col: 1,
-                lead: true,
-            });
-        }
-        if !uses.is_empty() {
-            let (published, written) = self.publish(uses, Encode::Later)?;
-            self.pending.extend(published.pending);
-            changed.extend(written);
-        }
+        changed.extend(self.publish_shown(uses)?);
         Ok(Update {
             changed,
             rendered,
@@ -404,79 +372,6 @@ impl Session {
         Ok((plan.render.len(), sink.into_changed(), new_keys))
     }
 
-    /// The articles that show the photo at `path` (or tried to: a photo that was
-    /// missing makes its article broken until it appears).
-    fn pages_showing(&self, path: &Path) -> Vec<PathBuf> {
-        if crate::sources::content::is_article_name(path) {
-            return Vec::new();
-        }
-        let same = |file: &Path| crate::photos::same_file(file, path);
-        let mut found: Vec<PathBuf> = self
-            .pages
-            .values()
-            .filter(|p| {
-                p.image.iter().any(|l| same(&l.photo.file))
-                    || p.body.photos.iter().any(|u| same(&u.photo.file))
-                    || !p.body.photo_problems.is_empty()
-            })
-            .map(|p| p.path.clone())
-            .collect();
-        found.extend(
-            self.broken
-                .keys()
-                .filter(|b| crate::sources::content::is_article_name(b))
-                .cloned(),
-        );
-        found.sort();
-        found.dedup();
-        found
-    }
-
-    /// Whether `path` is one of the photos of the whole site.
-    fn is_site_photo(&self, path: &Path) -> bool {
-        let SitePhotos {
-            default_image,
-            logo,
-        } = &self.site_photos;
-        let same = |p: &crate::photos::Photo| crate::photos::same_file(&p.file, path);
-        default_image.iter().chain(logo).any(|p| same(p))
-            || self.photos.requested().iter().any(|p| same(p))
-    }
-
-    /// Whether some photos shown are not encoded yet.
-    pub fn photos_pending(&self) -> bool {
-        !self.pending.is_empty()
-    }
-
-    /// Encodes the photos left for later and puts them in the output.
-    pub fn publish_pending(&mut self) -> Result<Update> {
-        let started = Instant::now();
-        let uses = std::mem::take(&mut self.pending);
-        let (published, changed) = self.publish(uses, Encode::Now)?;
-        Ok(Update {
-            changed,
-            rendered: published.encoded,
-            css_only: false,
-            elapsed: started.elapsed(),
-        })
-    }
-
-    /// Publishes the photos of `uses` into the output; the files changed.
-    fn publish(
-        &self,
-        uses: Vec<crate::photos::publish::Use>,
-        encode: Encode,
-    ) -> Result<(crate::photos::publish::Published, Vec<String>)> {
-        let sink = InPlace::new(&self.output);
-        let published =
-            crate::photos::publish::publish(&self.photos, uses, encode, &|rel, from| {
-                sink.write_file(rel, from)
-            })
-            .map_err(BuildFailed::from)?;
-        self.photos.save();
-        Ok((published, sink.into_changed()))
-    }
-
     fn ensure_nothing_broken(&self) -> Result<()> {
         if self.broken.is_empty() {
             Ok(())
@@ -577,38 +472,7 @@ impl Failed {
 }
 
 mod held;
+mod photos;
 mod reload;
 #[cfg(test)]
 mod tests;
-
-/// Where `pages` show photos of the site: their lead photos and those in their bodies.
-pub(crate) fn photo_uses<'p>(
-    pages: impl Iterator<Item = &'p Page>,
-) -> Vec<crate::photos::publish::Use> {
-    let mut uses = Vec::new();
-    for page in pages {
-        let lead = page.image.iter().map(|l| (&l.photo, l.line, 1, true));
-        let body = page
-            .body
-            .photos
-            .iter()
-            .map(|u| (&u.photo, u.line, u.col, false));
-        for (photo, line, col, lead) in lead.chain(body) {
-            uses.push(crate::photos::publish::Use {
-                photo: photo.clone(),
-                article: page.path.clone(),
-                line,
-                col,
-                lead,
-            });
-        }
-    }
-    uses
-}
-
-/// The photos of the whole site, as the last full rebuild found them.
-#[derive(Default)]
-struct SitePhotos {
-    default_image: Option<Arc<crate::photos::Photo>>,
-    logo: Option<Arc<crate::photos::Photo>>,
-}

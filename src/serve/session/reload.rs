@@ -3,7 +3,7 @@
 //! path when its URL moved); a static file is copied in place, or the theme's file of
 //! its name uncovered when it is removed.
 
-use super::{Held, Session};
+use super::{Edit, Held, Session};
 use crate::basics::error::{BuildFailed, Diagnostic};
 use crate::build::output;
 use anyhow::Result;
@@ -11,6 +11,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 impl Session {
+    /// Parses `path` again: the page before and after (an [`Edit`]).
+    pub(super) fn reload_edit(&mut self, path: &Path) -> Edit {
+        let before = self.pages.get(path).cloned();
+        self.reload_page(path);
+        (before, self.pages.get(path).cloned())
+    }
+
     /// Parses one changed (or deleted) file again. When that changes the URL a source
     /// path resolves to, pages linking to `.md` files are parsed again too, so their
     /// rewritten links follow.

@@ -356,22 +356,12 @@ mod fault_tests {
     }
 }
 
-fn jpeg(w: u32, h: u32) -> Vec<u8> {
-    use image::ImageEncoder as _;
-    let img = image::RgbImage::from_fn(w, h, |x, y| image::Rgb([x as u8, y as u8, 90]));
-    let mut out = Vec::new();
-    image::codecs::jpeg::JpegEncoder::new(&mut out)
-        .write_image(img.as_raw(), w, h, image::ExtendedColorType::Rgb8)
-        .unwrap();
-    out
-}
-
 #[test]
 fn a_page_is_served_before_its_photos_are_encoded_and_a_changed_photo_is_renamed() {
     let (dir, mut s) = fixture();
     let folder = dir.path().join("content/articles/2021/صورة");
     fs::create_dir_all(&folder).unwrap();
-    fs::write(folder.join("p.jpg"), jpeg(600, 400)).unwrap();
+    fs::write(folder.join("p.jpg"), crate::photos::test_jpeg(600, 400)).unwrap();
     let index = folder.join("index.md");
     fs::write(
         &index,
@@ -401,7 +391,7 @@ fn a_page_is_served_before_its_photos_are_encoded_and_a_changed_photo_is_renamed
     assert!(names.iter().all(|n| first.contains(n.as_str())));
     assert_eq!(u.changed.len(), 4, "{u:?}");
     // Another photo under the same name: the page shows its new files.
-    fs::write(folder.join("p.jpg"), jpeg(500, 400)).unwrap();
+    fs::write(folder.join("p.jpg"), crate::photos::test_jpeg(500, 400)).unwrap();
     s.apply(&[Change::Content(folder.join("p.jpg"))]).unwrap();
     s.publish_pending().unwrap();
     let second = page();
@@ -420,7 +410,7 @@ fn a_page_is_served_before_its_photos_are_encoded_and_a_changed_photo_is_renamed
     fs::remove_file(folder.join("p.jpg")).unwrap();
     let gone = s.apply(&[Change::Content(folder.join("p.jpg"))]);
     assert!(format!("{:#}", gone.unwrap_err()).contains("not found"));
-    fs::write(folder.join("p.jpg"), jpeg(500, 400)).unwrap();
+    fs::write(folder.join("p.jpg"), crate::photos::test_jpeg(500, 400)).unwrap();
     s.apply(&[Change::Content(folder.join("p.jpg"))]).unwrap();
     s.publish_pending().unwrap();
     let back = page();
