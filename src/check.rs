@@ -29,6 +29,8 @@ use std::path::{Path, PathBuf};
 pub struct CheckOptions {
     /// Check drafts as published articles (as `build --drafts` would build them).
     pub drafts: bool,
+    /// Check articles scheduled for later as published.
+    pub future: bool,
     /// Dates after this day are "in the future".
     pub today: Date,
     /// Fetch external links too.
@@ -75,6 +77,8 @@ pub struct Report {
     pub articles: usize,
     /// Files the build would write (rendered pages and static files).
     pub outputs: usize,
+    /// When scheduled articles next appear or leave.
+    pub next_change: Option<String>,
 }
 
 impl Report {
@@ -128,6 +132,7 @@ impl Findings {
             findings: self.0,
             articles,
             outputs,
+            next_change: None,
         }
     }
 }
@@ -170,6 +175,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             pages,
             targets,
             drafts: opts.drafts,
+            future: opts.future,
             templates: crate::theme::Templates::load(root),
             documents: crate::build::Documents::Skipped,
             vocabulary: &crate::search::index::Vocabulary::new(),
@@ -201,7 +207,11 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
             found.push(severity, d);
         }
     }
-    Ok(found.into_report(site.articles.len(), outputs.len()))
+    let mut report = found.into_report(site.articles.len(), outputs.len());
+    report.next_change = site
+        .next_change
+        .map(|n| n.describe(site.config.timezone.as_deref()));
+    Ok(report)
 }
 
 /// Source files of drafts that this check (like the build) leaves out.

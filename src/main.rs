@@ -36,6 +36,9 @@ enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include articles whose `publish_at` is still to come.
+        #[arg(long)]
+        future: bool,
     },
     /// Build, serve the site on this machine, and rebuild and reload the browser on
     /// every change.
@@ -53,6 +56,9 @@ enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// Include articles whose `publish_at` is still to come.
+        #[arg(long)]
+        future: bool,
         /// Open the site in the default browser.
         #[arg(long)]
         open: bool,
@@ -87,6 +93,9 @@ enum Command {
         /// Check drafts too, as `build --drafts` would publish them.
         #[arg(long)]
         drafts: bool,
+        /// Check articles whose `publish_at` is still to come as published.
+        #[arg(long)]
+        future: bool,
         /// Also fetch external http(s) links (never done by default).
         #[arg(long)]
         external: bool,
@@ -150,12 +159,14 @@ fn run(cli: Cli) -> Result<()> {
             output,
             base_url,
             drafts,
+            future,
         } => build(
             &root,
             &warraq::BuildOptions {
                 output,
                 base_url,
                 drafts,
+                future,
             },
         ),
         Command::Serve {
@@ -163,12 +174,14 @@ fn run(cli: Cli) -> Result<()> {
             port,
             bind,
             drafts,
+            future,
             open,
         } => warraq::serve::run(warraq::serve::ServeOptions {
             root,
             port,
             bind,
             drafts,
+            future,
             open,
         }),
         Command::Init { dir } => init(&dir),
@@ -180,6 +193,7 @@ fn run(cli: Cli) -> Result<()> {
         Command::Check {
             root,
             drafts,
+            future,
             external,
             skip,
             timeout,
@@ -187,6 +201,7 @@ fn run(cli: Cli) -> Result<()> {
             &root,
             &warraq::check::CheckOptions {
                 drafts,
+                future,
                 today: today(),
                 external: external.then(|| warraq::check::ExternalOptions {
                     skip,
@@ -247,6 +262,9 @@ fn build(root: &std::path::Path, opts: &warraq::BuildOptions) -> Result<()> {
             r.kept.join(", ")
         );
     }
+    if let Some(next) = &r.next_change {
+        println!("{next}");
+    }
     if let Some(leftover) = &r.leftover {
         eprintln!("warning: {leftover}");
     }
@@ -292,6 +310,9 @@ fn check(root: &std::path::Path, opts: &warraq::check::CheckOptions) -> Result<(
         if errors == 1 { "" } else { "s" },
         if warnings == 1 { "" } else { "s" },
     );
+    if let Some(next) = &report.next_change {
+        println!("{next}");
+    }
     if errors > 0 {
         return Err(anyhow!(
             "check found {errors} error{}",

@@ -23,6 +23,28 @@ paginate_by = 10
 # widths = [480, 800, 1200, 1600]
 # quality = 75
 # default_image = "static/card.jpg"   # what social networks show for pages without a photo
+#
+# The time zone of `publish_at` and `expires` written without one:
+# timezone = "Africa/Cairo"
+#
+# Taxonomies of your own beside tags, topics and authors (articles list their terms
+# under the key: `countries: [مصر]`):
+# [taxonomies.countries]
+# label = "الدول"          # the name readers see
+# singular = "الدولة"
+# path = "الدول"           # the URL segment: /الدول/مصر/
+# paginate_by = 10
+# feed = true
+# on_articles = true       # show the terms on each article
+# in_nav = true            # link the taxonomy from the menu
+#
+# Related articles under each article, and what a shared term weighs:
+# [related]
+# count = 4
+# weights = { series = 3.0, topics = 2.0, tags = 1.0, authors = 0.5 }
+#
+# Authors' profiles: content/authors/<slug>.md with `name`, `role`, `image`, `links`
+# (a list of `name`/`url`) and the bio in Markdown.
 "#;
 
 const GITIGNORE: &str = "/public\n/.public.warraq-manifest\n/.warraq-cache\n";
@@ -37,6 +59,14 @@ tags: [دليل الاستخدام]
 # image_alt: "ما تظهره الصورة"
 # image_caption: "التعليق"
 # image_credit: "المصور أو الوكالة"
+# authors: ["فريق ورّاق", "كاتب ثان"]   # more than one author
+# series: "ملف ورّاق"                  # a series, and this article's part in it
+# series_part: 1
+# aliases: [/old/address/]              # old addresses, redirected here
+# publish_at: 2026-12-09 06:00          # appears then (in site.toml's timezone)
+# expires: 2027-12-09 06:00             # leaves the site then
+# translation_key: welcome              # its versions in other languages share the key
+# translation_of: ../2026/welcome-en.md # or name the original's file
 ---
 
 هذا أول مقال فى أرشيفك. كل مقال ملف Markdown فى `content/articles/` تبدأ ترويسته وتنتهى بسطر `---`.

@@ -40,6 +40,7 @@ pub struct ServeOptions {
     pub port: Option<u16>,
     pub bind: IpAddr,
     pub drafts: bool,
+    pub future: bool,
     /// Open the site in the default browser.
     pub open: bool,
 }
@@ -69,6 +70,7 @@ async fn serve(opts: ServeOptions) -> Result<()> {
         output: None,
         base_url: Some(url.trim_end_matches('/').to_owned()),
         drafts: opts.drafts,
+        future: opts.future,
     };
     let session = Session::new(&root, build)?;
     let output = session.output().to_path_buf();

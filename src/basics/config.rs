@@ -4,6 +4,9 @@ use crate::basics::error::Located;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
+mod newsroom;
+pub use newsroom::{RelatedSettings, Taxonomies, TaxonomySettings, BUILT_IN, RESERVED_SEGMENTS};
+
 /// The site's settings. Every field has a default except `title`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -56,9 +59,16 @@ pub struct Config {
     /// Pass raw HTML in Markdown through unescaped (trusted authors only).
     #[serde(default)]
     pub unsafe_html: bool,
-    /// Which taxonomies to build and how.
+    /// Which taxonomies to build and how: tags, topics, authors and the site's own.
     #[serde(default)]
     pub taxonomies: Taxonomies,
+    /// Related articles under each article: `[related]`.
+    #[serde(default)]
+    pub related: RelatedSettings,
+    /// The time zone `publish_at` and `expires` are read in when they name none
+    /// (`Africa/Cairo`).
+    #[serde(default)]
+    pub timezone: Option<String>,
     /// Overrides of interface strings, per language: `[translations.ar] next = "..."`.
     #[serde(default)]
     pub translations: BTreeMap<String, BTreeMap<String, String>>,
@@ -88,51 +98,6 @@ pub enum Digits {
     #[default]
     Latn,
     Arab,
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct Taxonomies {
-    #[serde(default = "TaxonomySettings::on")]
-    pub tags: TaxonomySettings,
-    #[serde(default = "TaxonomySettings::on")]
-    pub topics: TaxonomySettings,
-    #[serde(default = "TaxonomySettings::on")]
-    pub authors: TaxonomySettings,
-}
-
-impl Default for Taxonomies {
-    fn default() -> Self {
-        Taxonomies {
-            tags: TaxonomySettings::on(),
-            topics: TaxonomySettings::on(),
-            authors: TaxonomySettings::on(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
-pub struct TaxonomySettings {
-    /// Build this taxonomy's pages at all.
-    #[serde(default = "yes")]
-    pub enabled: bool,
-    /// Articles per term page (defaults to the site's `paginate_by`).
-    #[serde(default)]
-    pub paginate_by: Option<usize>,
-    /// Write an Atom feed per term.
-    #[serde(default = "yes")]
-    pub feed: bool,
-}
-
-impl TaxonomySettings {
-    fn on() -> Self {
-        TaxonomySettings {
-            enabled: true,
-            paginate_by: None,
-            feed: true,
-        }
-    }
 }
 
 /// How photos are published (`[photos]` in site.toml).
@@ -276,6 +241,26 @@ impl Config {
                 .position(|l| l.trim() == "[photos]")
                 .map_or(1, |i| i + 1);
             return Err(Located::at(line, 1, format!("`[photos]`: {problem}")));
+        }
+        newsroom::ensure_taxonomies(
+            &config.taxonomies,
+            crate::sources::front_matter::FIELDS,
+            |name| {
+                let header = format!("[taxonomies.{name}]");
+                text.lines()
+                    .position(|l| l.trim() == header)
+                    .map_or(1, |i| i + 1)
+            },
+        )?;
+        newsroom::ensure_related(&config.related, &config.taxonomies).map_err(|m| {
+            let line = text
+                .lines()
+                .position(|l| l.trim().starts_with("[related"))
+                .map_or(1, |i| i + 1);
+            Located::at(line, 1, m)
+        })?;
+        if let Some(zone) = &config.timezone {
+            newsroom::ensure_time_zone(zone).map_err(|m| Located::at(line_of("timezone"), 1, m))?;
         }
         ensure_base_url(&config.base_url)
             .map_err(|m| Located::at(line_of("base_url"), 1, format!("`base_url` {m}")))?;

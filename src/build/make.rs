@@ -34,6 +34,7 @@ pub(crate) struct Inputs<'a> {
     pub pages: Vec<Arc<Page>>,
     pub targets: links::Targets,
     pub drafts: bool,
+    pub future: bool,
     /// The site's templates, loaded before its articles (they say whether word counts
     /// are shown); their errors are reported once the articles' are.
     pub templates: Result<theme::Templates, Vec<Diagnostic>>,
@@ -84,6 +85,7 @@ pub(crate) fn make(
         pages,
         targets,
         drafts,
+        future,
         templates,
         documents,
         vocabulary,
@@ -103,7 +105,11 @@ pub(crate) fn make(
         config,
         pages,
         Arc::new(targets),
-        site::AssembleOptions { drafts },
+        site::AssembleOptions {
+            drafts,
+            future,
+            now: Some(site::build_time().map_err(|m| anyhow::anyhow!(m))?),
+        },
     )
     .map_err(BuildFailed::from)?;
     site.default_image = site_photo(
@@ -220,7 +226,13 @@ fn publish_photos(
     encode: Encode,
     sink: &dyn sink::Sink,
 ) -> Result<Published, Vec<Diagnostic>> {
-    let mut uses = uses_of_pages(site.articles.iter().chain(&site.standalone).map(|p| &**p));
+    let mut uses = uses_of_pages(
+        site.articles
+            .iter()
+            .chain(&site.standalone)
+            .chain(&site.profiles)
+            .map(|p| &**p),
+    );
     uses.extend(site.default_image.iter().cloned().map(Use::of_site));
     // The logo needs no social card.
     uses.extend(site.logo.iter().cloned().map(|logo| Use {

@@ -54,6 +54,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Include articles marked `draft: true`.
     pub drafts: bool,
+    /// Include articles whose `publish_at` is still to come.
+    pub future: bool,
 }
 
 /// What a build did.
@@ -73,6 +75,8 @@ pub struct Report {
     pub leftover: Option<String>,
     /// Photo files encoded by this build (the others came from the cache).
     pub photos_encoded: usize,
+    /// When scheduled articles next appear or leave, said as the site's clock reads it.
+    pub next_change: Option<String>,
 }
 
 /// At most this much body HTML waits in a build's temporary file; the bodies past it are
@@ -144,6 +148,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
             pages: loaded.pages,
             targets: loaded.targets,
             drafts: opts.drafts,
+            future: opts.future,
             templates: loaded.templates,
             documents: loaded.documents,
             vocabulary: &loaded.vocabulary,
@@ -170,7 +175,13 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     others.extend(kept.iter().cloned());
     others.extend(photos.files.iter().map(|(f, _)| f.clone()));
     let committed = staging.commit(Some(output::ManifestParts {
-        stamp: loaded.stamp,
+        // A site with articles still to appear or leave is never "up to date" by its
+        // sources alone: the clock is an input too, so the next build always looks.
+        stamp: if site.next_change.is_some() {
+            0
+        } else {
+            loaded.stamp
+        },
         lines: manifest_lines,
         others,
     }))?;
@@ -178,6 +189,9 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
     drop(lock);
     timer.stage("static+commit");
     let articles = site.articles.len();
+    let next_change = site
+        .next_change
+        .map(|n| n.describe(site.config.timezone.as_deref()));
     if finish == Finish::LeaveToExit {
         std::mem::forget((site, renderer, loaded.vocabulary, job_keys));
     }
@@ -192,6 +206,7 @@ fn build_then(root: &Path, opts: &BuildOptions, finish: Finish) -> Result<Report
         kept,
         leftover: committed.leftover,
         photos_encoded: photos.encoded,
+        next_change,
     })
 }
 
@@ -293,6 +308,7 @@ impl Report {
             kept: Vec::new(),
             leftover: None,
             photos_encoded: 0,
+            next_change: None,
         }
     }
 }

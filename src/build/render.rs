@@ -6,6 +6,7 @@ mod fields;
 mod job;
 mod jobs;
 mod limits;
+mod newsroom;
 pub(crate) mod photo_fn;
 
 pub use fields::shows_word_counts;
@@ -17,6 +18,7 @@ use crate::build::site::{Pager, Site};
 use crate::build::views::{self, Fields, PageView, SiteView, Strings, TermView, ViewContext};
 use crate::sources::page::Page;
 use crate::text::i18n::{self, Localizer};
+use crate::text::slug::term_key;
 use crate::theme::Templates;
 use rayon::prelude::*;
 use std::collections::{BTreeMap, HashMap};
@@ -83,10 +85,6 @@ impl Renderer {
     ) -> Result<Renderer, Vec<Diagnostic>> {
         templates
             .tera
-            .global_context()
-            .insert("site", &SiteView::new(site));
-        templates
-            .tera
             .register_filter("date", tera_contrib::dates::date);
         templates.tera.register_filter("safe", safe);
         if let Some(photos) = &site.photos {
@@ -103,6 +101,10 @@ impl Renderer {
                 .map_err(|m| vec![Diagnostic::file(&site_toml, m)])?;
             strings.insert(lang.clone(), table);
         }
+        templates.tera.global_context().insert(
+            "site",
+            &SiteView::new(site, &strings[&site.config.language]),
+        );
         let strings_values = strings
             .iter()
             .map(|(k, v)| (k.clone(), Value::from_serializable(v)))
@@ -265,9 +267,12 @@ impl Renderer {
         // What each kind of page is given, beside what its key holds (render/jobs.rs).
         match job {
             Job::Article(_) | Job::Standalone(_) => self.page_context(site, job, &cx, &mut ctx)?,
-            Job::Home(_) | Job::Term { .. } | Job::Year { .. } => {
+            Job::Home(_) | Job::Term { .. } | Job::Year { .. } | Job::Language { .. } => {
                 let p = pager.as_ref().expect("list pages are paginated");
                 self.list_context(site, job, p, &cx, &mut ctx)?;
+            }
+            Job::Series(_) | Job::Alias(_) | Job::Redirects => {
+                self.newsroom_context(site, job, &cx, &mut ctx)?
             }
             Job::TaxonomyIndex(_) | Job::YearIndex => self.index_context(site, job, &cx, &mut ctx),
             Job::Feed | Job::TermFeed { .. } => self.feed_context(site, job, &cx, &mut ctx)?,
@@ -347,7 +352,7 @@ impl Renderer {
             let field = match tax.kind {
                 crate::build::site::TaxonomyKind::Topics => "topic",
                 crate::build::site::TaxonomyKind::Authors => "author",
-                crate::build::site::TaxonomyKind::Tags => continue,
+                _ => continue,
             };
             let names = tax.terms.iter().map(|t| (t.name.clone(), t.name.clone()));
             filters.insert(field, names.collect());
@@ -416,10 +421,11 @@ impl Renderer {
         // What each kind of page's key holds, beside what it is given (render/jobs.rs).
         match job {
             Job::Article(_) | Job::Standalone(_) => self.page_key(&mut h, site, job),
-            Job::Home(_) | Job::Term { .. } | Job::Year { .. } => {
+            Job::Home(_) | Job::Term { .. } | Job::Year { .. } | Job::Language { .. } => {
                 let p = pager.as_ref().expect("list pages are paginated");
                 self.list_key(&mut h, site, job, p);
             }
+            Job::Series(_) | Job::Alias(_) | Job::Redirects => self.newsroom_key(&mut h, site, job),
             Job::TaxonomyIndex(_) | Job::YearIndex => self.index_key(&mut h, site, job),
             Job::Feed | Job::TermFeed { .. } => self.feed_key(&mut h, site, job),
             Job::Sitemap | Job::Robots | Job::NotFound | Job::Search => {

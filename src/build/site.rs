@@ -28,38 +28,67 @@ pub struct Site {
     pub logo: Option<Arc<crate::photos::Photo>>,
     /// The site's photos, for the templates' `photo()` function.
     pub photos: Option<Arc<crate::photos::Photos>>,
+    /// Authors' profiles (`content/authors/`), by the identity key of their names.
+    pub profiles: Vec<Arc<Page>>,
+    pub profile_of: HashMap<String, usize>,
+    /// Series, and each article's series and place in it.
+    pub series: Vec<Series>,
+    pub series_of: Vec<Option<(usize, usize)>>,
+    /// Versions of one analysis in several languages, and each article's group.
+    pub translations: Vec<Vec<usize>>,
+    pub translation_of: Vec<Option<usize>>,
+    /// The articles the home page, its feed, the term and the year pages list: those
+    /// in the site's language, and those in another that no version in it stands for.
+    pub home: Vec<usize>,
+    /// The list of each other language's articles (`/en/`).
+    pub languages: Vec<Language>,
+    /// Each article's related articles.
+    pub related: Vec<Vec<usize>>,
+    /// Old addresses redirected to pages.
+    pub aliases: Vec<Alias>,
+    /// When scheduled articles next appear or leave.
+    pub next_change: Option<NextChange>,
 }
 
-/// Which front matter field a taxonomy groups by.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Which front matter field a taxonomy groups by: one of the three every site has,
+/// or the site's own (its index among `site.toml`'s [`Taxonomies::custom`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaxonomyKind {
     Tags,
     Topics,
     Authors,
+    Custom(usize),
 }
 
 impl TaxonomyKind {
-    pub const ALL: [TaxonomyKind; 3] = [
-        TaxonomyKind::Tags,
-        TaxonomyKind::Topics,
-        TaxonomyKind::Authors,
-    ];
+    /// Every taxonomy `config` declares, in its order.
+    pub fn all(config: &Config) -> Vec<TaxonomyKind> {
+        let mut all = vec![
+            TaxonomyKind::Tags,
+            TaxonomyKind::Topics,
+            TaxonomyKind::Authors,
+        ];
+        all.extend((0..config.taxonomies.custom().len()).map(TaxonomyKind::Custom));
+        all
+    }
 
-    /// The plural name, used in URLs (`/tags/`) and translation keys.
-    pub fn name(self) -> &'static str {
+    /// The taxonomy's key in `site.toml` (and its front matter field).
+    pub fn name(self, config: &Config) -> &str {
         match self {
             TaxonomyKind::Tags => "tags",
             TaxonomyKind::Topics => "topics",
             TaxonomyKind::Authors => "authors",
+            TaxonomyKind::Custom(i) => &config.taxonomies.custom()[i].0,
         }
     }
 
-    /// The singular name (translation key of one term's label).
+    /// The singular name of a built-in taxonomy (translation key of one term's label).
     pub fn singular(self) -> &'static str {
         match self {
             TaxonomyKind::Tags => "tag",
             TaxonomyKind::Topics => "topic",
             TaxonomyKind::Authors => "author",
+            TaxonomyKind::Custom(_) => "term",
         }
     }
 
@@ -69,7 +98,8 @@ impl TaxonomyKind {
         match self {
             TaxonomyKind::Tags => &page.tags,
             TaxonomyKind::Topics => page.topic.as_slice(),
-            TaxonomyKind::Authors => page.author.as_slice(),
+            TaxonomyKind::Authors => &page.authors,
+            TaxonomyKind::Custom(i) => page.custom.get(i).map_or(&[], Vec::as_slice),
         }
     }
 
@@ -78,16 +108,17 @@ impl TaxonomyKind {
         match self {
             TaxonomyKind::Tags => &page.keys.tags,
             TaxonomyKind::Topics => page.keys.topic.as_slice(),
-            TaxonomyKind::Authors => page.keys.author.as_slice(),
+            TaxonomyKind::Authors => &page.keys.authors,
+            TaxonomyKind::Custom(i) => page.keys.custom.get(i).map_or(&[], Vec::as_slice),
         }
     }
 
-    fn settings(self, config: &Config) -> &TaxonomySettings {
-        match self {
-            TaxonomyKind::Tags => &config.taxonomies.tags,
-            TaxonomyKind::Topics => &config.taxonomies.topics,
-            TaxonomyKind::Authors => &config.taxonomies.authors,
-        }
+    pub fn settings(self, config: &Config) -> &TaxonomySettings {
+        let name = self.name(config);
+        config
+            .taxonomies
+            .get(name)
+            .expect("every kind is one of the config's taxonomies")
     }
 
     /// Whether a site with `config` builds this taxonomy.
@@ -98,13 +129,22 @@ impl TaxonomyKind {
 
 /// Whether some taxonomy the site builds has term feeds ([`Taxonomy::feed`]).
 pub fn has_term_feeds(config: &Config) -> bool {
-    TaxonomyKind::ALL
+    TaxonomyKind::all(config)
         .iter()
         .any(|k| k.is_built(config) && k.settings(config).feed)
 }
 
 pub struct Taxonomy {
     pub kind: TaxonomyKind,
+    /// Its key in `site.toml`.
+    pub name: String,
+    /// Its URL segment (`tags`, `الدول`).
+    pub segment: String,
+    /// Its label and one term's, when `site.toml` sets them.
+    pub label: Option<String>,
+    pub singular: Option<String>,
+    pub on_articles: bool,
+    pub in_nav: bool,
     pub paginate_by: usize,
     pub feed: bool,
     /// Terms, most articles first, then by name.
@@ -116,7 +156,7 @@ pub struct Taxonomy {
 
 impl Taxonomy {
     pub fn url(&self) -> String {
-        format!("/{}/", self.kind.name())
+        format!("/{}/", self.segment)
     }
 
     /// The term a spelling belongs to.
@@ -156,6 +196,22 @@ pub struct Year {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct AssembleOptions {
     pub drafts: bool,
+    /// Articles whose `publish_at` is still to come are in the site too.
+    pub future: bool,
+    /// The moment the site is built for (articles scheduled after it are left out,
+    /// those expired before it too); now when unset.
+    pub now: Option<jiff::Timestamp>,
+}
+
+/// The moment a build is for: `WARRAQ_NOW` (RFC 3339) when set, to build the site as
+/// it will be at that time (tests, previews), else the clock's.
+pub fn build_time() -> Result<jiff::Timestamp, String> {
+    match std::env::var("WARRAQ_NOW") {
+        Ok(t) => t
+            .parse()
+            .map_err(|e| format!("`WARRAQ_NOW` `{t}` is not an RFC 3339 moment: {e}")),
+        Err(_) => Ok(jiff::Timestamp::now()),
+    }
 }
 
 /// The site of `pages`: sorted, grouped in taxonomies and years, its URLs checked;
@@ -167,9 +223,22 @@ pub fn assemble(
     targets: Arc<crate::sources::links::Targets>,
     opts: AssembleOptions,
 ) -> Result<Site, Vec<Diagnostic>> {
+    let now = opts.now.unwrap_or_else(jiff::Timestamp::now);
+    let all_rels: hashbrown::HashSet<PathBuf> = pages.iter().map(|p| p.rel.clone()).collect();
+    let next_change = newsroom::next_change(
+        pages
+            .iter()
+            .filter(|p| opts.drafts || !p.draft)
+            .map(|p| &**p),
+        now,
+        opts.future,
+    );
+    let (profiles, pages): (Vec<Arc<Page>>, Vec<Arc<Page>>) =
+        pages.into_iter().partition(|p| p.kind == Kind::Profile);
     let (mut articles, standalone): (Vec<Arc<Page>>, Vec<Arc<Page>>) = pages
         .into_iter()
         .filter(|p| opts.drafts || !p.draft)
+        .filter(|p| newsroom::is_out(p, now, opts.future))
         .partition(|p| p.kind == Kind::Article);
     articles.par_sort_by(|a, b| {
         b.date
@@ -177,24 +246,39 @@ pub fn assemble(
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.url.cmp(&b.url))
     });
+    let mut problems = Vec::new();
+    let profile_of: HashMap<String, usize> = profiles
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (term_key(&p.title), i))
+        .collect();
+    let (translations, translation_of) =
+        newsroom::group_translations(&articles, &all_rels, &mut problems);
+    let listed = newsroom::listed(&articles, &translations, &translation_of, &config.language);
+    let home: Vec<usize> = (0..articles.len()).filter(|&i| listed[i]).collect();
+    let (series, series_of) = newsroom::group_series(&articles, &mut problems);
+    let languages = newsroom::languages(&articles, &config.language);
     // The taxonomies are grouped in parallel: each walks every article.
-    let grouped: Vec<(Taxonomy, Vec<Diagnostic>)> = TaxonomyKind::ALL
+    let grouped: Vec<(Taxonomy, Vec<Diagnostic>)> = TaxonomyKind::all(&config)
         .par_iter()
         .filter(|k| k.is_built(&config))
         .map(|&k| {
             let mut problems = Vec::new();
-            let taxonomy = group_terms(k, &config, &articles, &mut problems);
+            let named = Named {
+                listed: &listed,
+                profiles: (k == TaxonomyKind::Authors).then_some((&profiles, &profile_of)),
+            };
+            let taxonomy = group_terms(k, &config, &articles, named, &mut problems);
             (taxonomy, problems)
         })
         .collect();
-    let mut problems = Vec::new();
     let mut taxonomies = Vec::with_capacity(grouped.len());
     for (taxonomy, p) in grouped {
         taxonomies.push(taxonomy);
         problems.extend(p);
     }
-    let years = group_years(&articles);
-    let site = Site {
+    let years = group_years(&articles, &listed);
+    let mut site = Site {
         config,
         articles,
         standalone,
@@ -204,7 +288,20 @@ pub fn assemble(
         default_image: None,
         logo: None,
         photos: None,
+        profiles,
+        profile_of,
+        series,
+        series_of,
+        translations,
+        translation_of,
+        home,
+        languages,
+        related: Vec::new(),
+        aliases: Vec::new(),
+        next_change,
     };
+    site.related = newsroom::related(&site, &listed);
+    site.aliases = newsroom::aliases(&site);
     problems.extend(ensure_unique_urls(&site));
     if problems.is_empty() {
         Ok(site)
@@ -226,26 +323,43 @@ pub fn same_place(old: &Page, new: &Page) -> bool {
         && old.url == new.url
         && old.tags == new.tags
         && old.topic == new.topic
-        && old.author == new.author
+        && old.authors == new.authors
+        && old.custom == new.custom
+        && old.news == new.news
         && old.lang == new.lang
 }
+
+/// What else decides a taxonomy's terms: which articles the lists show, and for the
+/// authors, the profiles (a profile's author has a page even without articles, and the
+/// profile's spelling names it).
+struct Named<'a> {
+    listed: &'a [bool],
+    profiles: Option<Profiles<'a>>,
+}
+
+/// The profiles, and each one's index by the identity key of its name.
+type Profiles<'a> = (&'a Vec<Arc<Page>>, &'a HashMap<String, usize>);
 
 fn group_terms(
     kind: TaxonomyKind,
     config: &Config,
     articles: &[Arc<Page>],
+    named: Named<'_>,
     problems: &mut Vec<Diagnostic>,
 ) -> Taxonomy {
     let mut terms: Vec<Term> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, page) in articles.iter().enumerate() {
+        if !named.listed[i] {
+            continue;
+        }
         for (spelling, key) in kind.terms_of(page).iter().zip(kind.keys_of(page)) {
             if key.is_empty() {
                 problems.push(Diagnostic::file(
                     &page.path,
                     format!(
                         "{} `{spelling}` has no letters or digits to make a URL from",
-                        kind.singular()
+                        kind.name(config)
                     ),
                 ));
                 continue;
@@ -280,7 +394,39 @@ fn group_terms(
             }
         }
     }
-    let terms = name_and_order(kind, terms);
+    if let Some((profiles, _)) = named.profiles {
+        for p in profiles.iter() {
+            let key = term_key(&p.title);
+            if key.is_empty() || by_key.contains_key(&key) {
+                continue;
+            }
+            terms.push(Term {
+                name: String::new(),
+                spellings: BTreeMap::from([(p.title.clone(), 0)]),
+                slug: String::new(),
+                url: String::new(),
+                pages: Vec::new(),
+            });
+            by_key.insert(key, terms.len() - 1);
+        }
+    }
+    let settings = kind.settings(config);
+    let segment = settings
+        .path
+        .clone()
+        .unwrap_or_else(|| kind.name(config).to_owned());
+    let mut terms = name_and_order(&segment, terms);
+    // A profile's name is how its author is written.
+    if let Some((profiles, profile_of)) = named.profiles {
+        for term in &mut terms {
+            if let Some(&p) = profile_of.get(&term_key(&term.name)) {
+                term.name = profiles[p].title.clone();
+                term.slug = slugify(&term.name);
+                term.url = format!("/{segment}/{}/", term.slug);
+                term.spellings.entry(term.name.clone()).or_insert(0);
+            }
+        }
+    }
     let by_key = terms
         .iter()
         .enumerate()
@@ -291,9 +437,14 @@ fn group_terms(
         .enumerate()
         .flat_map(|(i, t)| t.spellings.keys().map(move |s| (s.clone(), i)))
         .collect();
-    let settings = kind.settings(config);
     Taxonomy {
         kind,
+        name: kind.name(config).to_owned(),
+        segment,
+        label: settings.label.clone(),
+        singular: settings.singular.clone(),
+        on_articles: settings.on_articles,
+        in_nav: settings.in_nav,
         paginate_by: settings.paginate_by.unwrap_or(config.paginate_by).max(1),
         feed: settings.feed,
         terms,
@@ -304,7 +455,7 @@ fn group_terms(
 
 /// Names each term by its most common spelling and gives it its URL; orders the terms
 /// by how many articles they have, then by name.
-fn name_and_order(kind: TaxonomyKind, mut terms: Vec<Term>) -> Vec<Term> {
+fn name_and_order(segment: &str, mut terms: Vec<Term>) -> Vec<Term> {
     for term in &mut terms {
         // Most common spelling; ties go to the first in code-point order, so the
         // choice does not depend on file order.
@@ -315,7 +466,7 @@ fn name_and_order(kind: TaxonomyKind, mut terms: Vec<Term>) -> Vec<Term> {
             .expect("a term exists only with a spelling");
         term.name = name.clone();
         term.slug = slugify(&term.name);
-        term.url = format!("/{}/{}/", kind.name(), term.slug);
+        term.url = format!("/{segment}/{}/", term.slug);
     }
     let mut order: Vec<usize> = (0..terms.len()).collect();
     order.sort_by(|&a, &b| {
@@ -332,9 +483,9 @@ fn name_and_order(kind: TaxonomyKind, mut terms: Vec<Term>) -> Vec<Term> {
         .collect()
 }
 
-fn group_years(articles: &[Arc<Page>]) -> Vec<Year> {
+fn group_years(articles: &[Arc<Page>], listed: &[bool]) -> Vec<Year> {
     let mut years: Vec<Year> = Vec::new();
-    for (i, page) in articles.iter().enumerate() {
+    for (i, page) in articles.iter().enumerate().filter(|(i, _)| listed[*i]) {
         let y = page.date.year();
         match years.last_mut() {
             Some(last) if last.year == y => last.pages.push(i),
@@ -383,6 +534,14 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
     for y in &site.years {
         list(&y.url, y.pages.len(), site.config.paginate_by);
     }
+    for l in &site.languages {
+        list(&l.url, l.pages.len(), site.config.paginate_by);
+    }
+    list("/", site.home.len(), site.config.paginate_by);
+    for s in &site.series {
+        owners.insert(s.url.clone(), None);
+    }
+    owners.insert("/_redirects".to_owned(), None);
     let mut problems = Vec::new();
     for page in site.articles.iter().chain(&site.standalone) {
         let url = page.url.clone();
@@ -435,11 +594,55 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
             }
         }
     }
+    // An old address is a file of the output too: it may be no page's, nothing the
+    // build writes, and no other page's old address.
+    let mut aliases: HashMap<&str, &Alias> = HashMap::new();
+    for alias in &site.aliases {
+        let at = |message: String| Diagnostic {
+            path: alias.owner.clone(),
+            line: Some(alias.line),
+            col: Some(1),
+            message,
+        };
+        let path = alias.path.as_str();
+        let as_folder = format!("{}/", path.trim_end_matches('/'));
+        // The search index's and the photos' folders are the build's alone.
+        let under_generated = ["/pagefind", "/photos"].iter().any(|p| {
+            path.strip_prefix(p)
+                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
+        });
+        match owners.get(path).or_else(|| owners.get(&as_folder)) {
+            Some(Some(owner)) if **owner == alias.owner => problems.push(at(format!(
+                "alias `{path}` is this article's own URL"
+            ))),
+            Some(Some(owner)) => problems.push(at(format!(
+                "alias `{path}` is the URL of `{}`: an old address must be one no page has now",
+                owner.display()
+            ))),
+            Some(None) => problems.push(at(format!(
+                "alias `{path}` is a page warraq generates: remove it from `aliases`"
+            ))),
+            None if under_generated => problems.push(at(format!(
+                "alias `{path}` is under a folder warraq generates: remove it from `aliases`"
+            ))),
+            None => match aliases.get(path) {
+                Some(other) => problems.push(at(format!(
+                    "alias `{path}` is also an alias of `{}`: an old address can lead to one page only",
+                    other.owner.display()
+                ))),
+                None => {
+                    aliases.insert(path, alias);
+                }
+            },
+        }
+    }
     problems
 }
 
+mod newsroom;
 mod paging;
 
+pub use newsroom::{is_out, primary, Alias, Language, NextChange, Series};
 pub use paging::{Pager, Pages};
 
 #[cfg(test)]

@@ -3,7 +3,7 @@
 //! place values.
 
 use crate::basics::config::{direction, Config, PageNumbers};
-use crate::build::site::{Pager, Site, TaxonomyKind};
+use crate::build::site::{Pager, Site, Taxonomy, TaxonomyKind};
 use crate::sources::front_matter::SourceRef;
 use crate::sources::markdown::TocEntry;
 use crate::sources::page::Page;
@@ -53,14 +53,48 @@ pub struct SiteView<'a> {
     pub generator: &'static str,
 }
 
+/// A taxonomy as templates see it: its key, its labels in the site's words, its index.
 #[derive(Serialize)]
 pub struct TaxonomyLink {
-    pub name: &'static str,
+    pub name: String,
+    /// `t[name]` kept for templates written before labels: the built-in ones' key.
+    pub singular: &'static str,
+    pub label: String,
+    pub singular_label: String,
+    /// Whether `label` is the site's own (`site.toml`, or a taxonomy of its own), not
+    /// the theme's word: a page in another language then shows the theme's word in it.
+    pub own_label: bool,
     pub url: String,
+    pub in_nav: bool,
+}
+
+/// The template value of taxonomy `tax`, labelled from `site.toml` or `strings`.
+pub fn taxonomy_link(tax: &Taxonomy, strings: &Strings) -> TaxonomyLink {
+    let word = |key: &str| strings.get(key).cloned();
+    let builtin = !matches!(tax.kind, TaxonomyKind::Custom(_));
+    let label = tax
+        .label
+        .clone()
+        .or_else(|| builtin.then(|| word(&tax.name)).flatten())
+        .unwrap_or_else(|| tax.name.clone());
+    let singular_label = tax
+        .singular
+        .clone()
+        .or_else(|| builtin.then(|| word(tax.kind.singular())).flatten())
+        .unwrap_or_else(|| label.clone());
+    TaxonomyLink {
+        name: tax.name.clone(),
+        singular: tax.kind.singular(),
+        label,
+        singular_label,
+        own_label: !builtin || tax.label.is_some(),
+        url: tax.url(),
+        in_nav: tax.in_nav,
+    }
 }
 
 impl<'a> SiteView<'a> {
-    pub fn new(site: &'a Site) -> Self {
+    pub fn new(site: &'a Site, strings: &Strings) -> Self {
         let c = &site.config;
         SiteView {
             title: &c.title,
@@ -72,10 +106,7 @@ impl<'a> SiteView<'a> {
             taxonomies: site
                 .taxonomies
                 .iter()
-                .map(|t| TaxonomyLink {
-                    name: t.kind.name(),
-                    url: t.url(),
-                })
+                .map(|t| taxonomy_link(t, strings))
                 .collect(),
             feed_url: "/atom.xml".to_owned(),
             extra: &c.extra,
@@ -277,7 +308,7 @@ impl Fields {
 }
 
 mod photos;
-pub use photos::{ImageView, SocialImage};
+pub use photos::{profile_image, ImageView, SocialImage};
 
 pub struct ViewContext<'a> {
     pub site: &'a Site,
@@ -486,14 +517,33 @@ pub struct TermView<'a> {
 
 /// The JSON-LD of an article, safe to place inside `<script>`: `<`, `>` and `&` are
 /// written as `\u` escapes, so no title can close the script element.
-pub fn json_ld(view: &PageView<'_>, site: &Site, words: Option<usize>) -> String {
+pub fn json_ld(view: &PageView<'_>, site: &Site, page: &Page, words: Option<usize>) -> String {
+    let authors_tax = site
+        .taxonomies
+        .iter()
+        .find(|t| t.kind == TaxonomyKind::Authors);
+    let authors: Vec<serde_json::Value> = page
+        .authors
+        .iter()
+        .map(|a| {
+            let term = authors_tax.and_then(|t| t.term(a));
+            let mut person = serde_json::json!({
+                "@type": "Person",
+                "name": term.map_or(a.as_str(), |t| t.name.as_str()),
+            });
+            if let Some(t) = term {
+                person["url"] = site.config.absolute(&t.url).into();
+            }
+            person
+        })
+        .collect();
     let date = view.date_rfc3339.given();
     let mut value = serde_json::json!({
         "@context": "https://schema.org",
         "@type": "AnalysisNewsArticle",
         "headline": view.title,
         "alternativeHeadline": view.subtitle.given().copied().flatten(),
-        "author": view.author.given().and_then(Option::as_ref).map(|a| serde_json::json!({"@type": "Person", "name": a.link.name, "url": site.config.absolute(a.link.url)})),
+        "author": (!authors.is_empty()).then_some(authors),
         "datePublished": date,
         "dateModified": view.updated_rfc3339.given().and_then(Option::as_ref).or(date),
         "inLanguage": view.lang,

@@ -179,7 +179,10 @@ impl Context<'_> {
                     .collect();
                 let message = format!(
                     "{} `{}` is written {} ways that warraq merges into one: {}; pick one spelling",
-                    tax.kind.singular(),
+                    match tax.kind {
+                        TaxonomyKind::Custom(_) => tax.name.as_str(),
+                        kind => kind.singular(),
+                    },
                     term.name,
                     files.len(),
                     list.join(", ")
@@ -187,7 +190,9 @@ impl Context<'_> {
                 let key = match tax.kind {
                     TaxonomyKind::Tags => "tags",
                     TaxonomyKind::Topics => "topic",
+                    TaxonomyKind::Authors if page_has_authors(pages[0]) => "authors",
                     TaxonomyKind::Authors => "author",
+                    TaxonomyKind::Custom(_) => tax.name.as_str(),
                 };
                 found.push(
                     Severity::Warning,
@@ -354,6 +359,11 @@ fn relative_path(from: &Path, to: &Path) -> String {
     let mut out: Vec<String> = vec!["..".to_owned(); from.len() - common];
     out.extend(to[common..].iter().cloned());
     out.join("/")
+}
+
+/// Whether the page names its authors in an `authors` list (rather than `author`).
+fn page_has_authors(page: &Page) -> bool {
+    page.authors.len() > 1
 }
 
 #[cfg(test)]

@@ -25,6 +25,7 @@ fn site(files: &[(&str, &str)]) -> tempfile::TempDir {
 fn opts() -> CheckOptions {
     CheckOptions {
         drafts: false,
+        future: false,
         today: "2026-11-24".parse().unwrap(),
         external: None,
     }

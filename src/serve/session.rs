@@ -133,6 +133,7 @@ impl Session {
                 pages: self.pages.values().cloned().collect(),
                 targets: self.targets.clone(),
                 drafts: self.opts.drafts,
+                future: self.opts.future,
                 templates: crate::theme::Templates::load(&self.root),
                 documents: crate::build::Documents::InPages,
                 vocabulary: &self.search.vocabulary,
@@ -388,6 +389,8 @@ impl Session {
             Arc::new(self.targets.clone()),
             site::AssembleOptions {
                 drafts: self.opts.drafts,
+                future: self.opts.future,
+                now: Some(site::build_time().map_err(|m| anyhow::anyhow!(m))?),
             },
         )
         .map_err(BuildFailed::from)?;

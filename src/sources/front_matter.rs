@@ -11,9 +11,10 @@ mod simple;
 
 use checks::{ensure_no_null, ensure_no_tag, find_deep_nesting, find_tab_indent, MAX_DEPTH};
 
-/// The front matter fields an article may set. Unknown fields are an error.
+/// The front matter fields an article may set. Fields it does not name are kept in
+/// `others`: the terms of the site's own taxonomies (`countries: [مصر]`), and anything
+/// else, which is an error once the site's taxonomies are known ([`unknown_field`]).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     pub title: String,
     pub date: String,
@@ -46,8 +47,33 @@ pub struct FrontMatter {
     pub image_caption: Option<String>,
     #[serde(default)]
     pub image_credit: Option<String>,
+    /// More authors than one (`author` is the first when both are written).
+    #[serde(default)]
+    pub authors: Vec<String>,
+    /// The series the article is part of, and its part number in it.
+    #[serde(default)]
+    pub series: Option<String>,
+    #[serde(default)]
+    pub series_part: Option<u32>,
+    /// Old addresses of the article, redirected to it.
+    #[serde(default)]
+    pub aliases: Vec<String>,
+    /// When the article appears, and when it leaves the site: RFC 3339, or a date and
+    /// time in the site's `timezone`.
+    #[serde(default)]
+    pub publish_at: Option<String>,
+    #[serde(default)]
+    pub expires: Option<String>,
+    /// Versions of one analysis in several languages share a key, or name the original.
+    #[serde(default)]
+    pub translation_key: Option<String>,
+    #[serde(default)]
+    pub translation_of: Option<String>,
     #[serde(default)]
     pub extra: BTreeMap<String, yaml_serde::Value>,
+    /// Every other field: a site taxonomy's terms, or an unknown field.
+    #[serde(flatten)]
+    pub others: BTreeMap<String, yaml_serde::Value>,
 }
 
 /// Where an article was first published.
@@ -77,6 +103,14 @@ pub const FIELDS: &[&str] = &[
     "image_alt",
     "image_caption",
     "image_credit",
+    "authors",
+    "series",
+    "series_part",
+    "aliases",
+    "publish_at",
+    "expires",
+    "translation_key",
+    "translation_of",
 ];
 
 /// A file split at its front matter fences. Line numbers are 1-based, in the file.
@@ -162,7 +196,38 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
     Ok(fm)
 }
 
+/// Parses the YAML block as `T` (an author's profile), with the same checks and
+/// messages as an article's; `fields` are `T`'s, for suggestions.
+pub fn parse_as<T: serde::de::DeserializeOwned>(
+    split: &Split<'_>,
+    fields: &[&str],
+) -> Result<T, Located> {
+    if let Some((line, col)) = find_deep_nesting(split.yaml) {
+        return Err(Located::at(
+            split.yaml_line + line - 1,
+            col,
+            format!("front matter nests deeper than {MAX_DEPTH} levels"),
+        ));
+    }
+    if let Some((line, col)) = find_tab_indent(split.yaml) {
+        return Err(Located::at(
+            split.yaml_line + line - 1,
+            col,
+            "a tab indents this line: YAML allows spaces only",
+        ));
+    }
+    let value: T =
+        yaml_serde::from_str(split.yaml).map_err(|e| yaml_error_in(split, &e, fields))?;
+    ensure_no_tag(split)?;
+    ensure_no_null(split)?;
+    Ok(value)
+}
+
 fn yaml_error(split: &Split<'_>, e: &yaml_serde::Error) -> Located {
+    yaml_error_in(split, e, FIELDS)
+}
+
+fn yaml_error_in(split: &Split<'_>, e: &yaml_serde::Error, fields: &[&str]) -> Located {
     // libyaml writes "PROBLEM at MARK, CONTEXT at MARK", serde errors "MESSAGE at MARK",
     // with lines counted in the YAML block. The last mark becomes our position: for an
     // unfinished construct (an unclosed quote or bracket) it is where that construct
@@ -184,7 +249,7 @@ fn yaml_error(split: &Split<'_>, e: &yaml_serde::Error) -> Located {
         Some(second) => (second, 1),
         None => (line, col),
     };
-    let mut message = explain_yaml_message(&message);
+    let mut message = explain_yaml_message(&message, fields);
     if message.ends_with("while scanning a quoted scalar") {
         message.push_str(": the quote that opens here is never closed");
     }
@@ -243,14 +308,14 @@ fn parse_mark(s: &str) -> Option<(usize, usize, usize)> {
 
 /// Rewrites serde's messages into ours: a suggestion for unknown fields, plain words
 /// for type mismatches.
-fn explain_yaml_message(message: &str) -> String {
+fn explain_yaml_message(message: &str, fields: &[&str]) -> String {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let field = rest.split('`').next().unwrap_or("");
-        return match closest_field(field) {
+        return match closest(field, fields.iter().copied()) {
             Some(near) => format!("unknown field `{field}`: did you mean `{near}`?"),
             None => format!(
                 "unknown field `{field}`: known fields are {}",
-                FIELDS.join(", ")
+                fields.join(", ")
             ),
         };
     }
@@ -262,12 +327,33 @@ fn explain_yaml_message(message: &str) -> String {
 
 /// The known field nearest to `name`, if it is near enough to be a typo.
 pub fn closest_field(name: &str) -> Option<&'static str> {
-    FIELDS
-        .iter()
-        .map(|f| (strsim::damerau_levenshtein(name, f), *f))
+    closest(name, FIELDS.iter().copied())
+}
+
+fn closest<'n>(name: &str, known: impl Iterator<Item = &'n str>) -> Option<&'n str> {
+    known
+        .map(|f| (strsim::damerau_levenshtein(name, f), f))
         .filter(|(d, f)| *d <= 2.max(f.len() / 3))
         .min_by_key(|(d, _)| *d)
         .map(|(_, f)| f)
+}
+
+/// The error for a field neither warraq nor the site's taxonomies (`taxonomies`, their
+/// keys) know, at its line, with the nearest known name.
+pub fn unknown_field(split: &Split<'_>, field: &str, taxonomies: &[&str]) -> Located {
+    let known = FIELDS.iter().copied().chain(taxonomies.iter().copied());
+    let message = match closest(field, known) {
+        Some(near) => format!("unknown field `{field}`: did you mean `{near}`?"),
+        None => {
+            let mut all: Vec<&str> = FIELDS.to_vec();
+            all.extend(taxonomies);
+            format!(
+                "unknown field `{field}`: known fields are {}",
+                all.join(", ")
+            )
+        }
+    };
+    Located::at(key_line(split, field), 1, message)
 }
 
 /// The file line on which `key:` is written at the top level of the block.

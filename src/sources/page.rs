@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 pub enum Kind {
     Article,
     Standalone,
+    /// An author's profile (`content/authors/<slug>.md`), shown on the author's page.
+    Profile,
 }
 
 /// One article or standalone page: its file, what its front matter says, what its body
@@ -32,9 +34,16 @@ pub struct Page {
     pub kind: Kind,
     pub title: String,
     pub subtitle: Option<String>,
+    /// The first of `authors`.
     pub author: Option<String>,
+    /// Every author, as written (spellings of one person once).
+    pub authors: Vec<String>,
     pub topic: Option<String>,
     pub tags: Vec<String>,
+    /// The terms of each of the site's own taxonomies, in `site.toml`'s order.
+    pub custom: Vec<Vec<String>>,
+    /// Series, old addresses, schedule, translation.
+    pub news: News,
     pub date: Date,
     /// The date as written (kept for RFC 3339 timestamps in feeds).
     pub date_written: String,
@@ -62,7 +71,8 @@ pub struct Page {
 pub struct TermKeys {
     pub tags: Vec<String>,
     pub topic: Option<String>,
-    pub author: Option<String>,
+    pub authors: Vec<String>,
+    pub custom: Vec<Vec<String>>,
 }
 
 /// What parsing keeps besides the page: an article's search document, when given a
@@ -127,7 +137,7 @@ pub fn load_with<'t>(
             .insert(path.to_path_buf(), text.clone());
     }
     let rel = content.rel(path);
-    parse_head(&text, rel)
+    parse_head(&text, rel, config)
         .and_then(|head| {
             let targets = targets_for(&head);
             head.into_page_with(config, targets, keep)
@@ -143,7 +153,7 @@ pub fn load_with<'t>(
 /// Parses a page from text, with no other pages to link to. `rel` (its path under
 /// `content/`) decides its kind and default slug.
 pub fn parse(text: &str, rel: &Path, config: &Config) -> Result<Page, Located> {
-    parse_head(text, rel)?.into_page(config, &Targets::default())
+    parse_head(text, rel, config)?.into_page(config, &Targets::default())
 }
 
 /// A page whose front matter is read and whose URL is decided, its body not yet
@@ -156,10 +166,12 @@ pub struct Head<'t> {
     kind: Kind,
     slug: String,
     url: String,
+    /// A profile's links.
+    links: Vec<(String, String)>,
 }
 
 /// Reads the front matter of `text` and decides the page's kind, slug and URL.
-pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
+pub fn parse_head<'t>(text: &'t str, rel: &Path, config: &Config) -> Result<Head<'t>, Located> {
     if text.trim().is_empty() {
         return Err(Located::at(
             1,
@@ -168,11 +180,17 @@ pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
         ));
     }
     let split = front_matter::split(text)?;
-    let fm = front_matter::parse(&split)?;
     let kind = if rel.starts_with("articles") {
         Kind::Article
+    } else if rel.starts_with("authors") && rel.extension().is_some_and(|e| e == "md") {
+        Kind::Profile
     } else {
         Kind::Standalone
+    };
+    let (fm, links) = if kind == Kind::Profile {
+        profile::parse(&split)?
+    } else {
+        (front_matter::parse(&split)?, Vec::new())
     };
     // A folder article (`2019/<slug>/index.md`, its photos beside it) is named by its
     // folder.
@@ -198,6 +216,15 @@ pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
     }
     let url = match kind {
         Kind::Article => format!("/articles/{slug}/"),
+        // The author's page: the profile's name makes the slug, as the author's term's.
+        Kind::Profile => {
+            let segment = config
+                .taxonomies
+                .get("authors")
+                .and_then(|t| t.path.clone())
+                .unwrap_or_else(|| "authors".to_owned());
+            format!("/{segment}/{}/", slugify(&fm.title))
+        }
         // `guides/style/index.md` is `/guides/style/`, as `guides/style.md` is.
         Kind::Standalone if stem != rel.file_stem().and_then(|s| s.to_str()).unwrap_or("") => {
             standalone_url(rel.parent().unwrap_or(rel), &slug)
@@ -211,6 +238,7 @@ pub fn parse_head<'t>(text: &'t str, rel: &Path) -> Result<Head<'t>, Located> {
         kind,
         slug,
         url,
+        links,
     })
 }
 
@@ -250,6 +278,7 @@ impl Head<'_> {
             kind,
             slug,
             url,
+            links: profile_links,
         } = self;
         // parse_head has validated both dates.
         let date = front_matter::parse_date(&fm.date).map_err(|m| Located::at(1, 1, m))?;
@@ -266,7 +295,9 @@ impl Head<'_> {
                 format!("`extra`: {e}"),
             )
         })?;
-        let terms = terms::terms(&split, &fm, config)?;
+        let terms = terms::terms(&split, &fm, config, kind)?;
+        let mut news = newsroom::news(&split, &fm, config)?;
+        news.links = profile_links;
         let clean = |s: &String| strip_invisible(s.trim());
         let summary = fm.summary.as_ref().map(clean).filter(|s| !s.is_empty());
         let title = clean(&fm.title);
@@ -330,9 +361,12 @@ impl Head<'_> {
             kind,
             title,
             subtitle,
-            author: terms.author,
+            author: terms.authors.first().cloned(),
+            authors: terms.authors,
             topic: terms.topic,
             tags: terms.tags,
+            custom: terms.custom,
+            news,
             keys: terms.keys,
             date,
             date_written: fm.date.trim().to_owned(),
@@ -438,8 +472,15 @@ pub fn take_documents(
 }
 
 mod body;
+mod newsroom;
 mod photos;
+mod profile;
 mod terms;
+
+pub use newsroom::{
+    alias_path, parse_instant, translation_target, Lines, News, SeriesRef, Translation,
+};
+pub use profile::PROFILE_FIELDS;
 
 use body::markdown_options;
 pub use body::{body_html, parse_with_html, Attached, Body};

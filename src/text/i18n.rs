@@ -229,6 +229,15 @@ string_table! {
         "عذرًا، الصفحة التي تبحث عنها غير موجودة أو نُقلت إلى عنوان آخر.";
     back_home: "Back to the home page", "العودة إلى الصفحة الرئيسية";
     menu: "Menu", "القائمة";
+    series: "Series", "سلسلة";
+    series_part: "Part {n} of {total}", "الجزء {n} من {total}";
+    series_prev: "Previous part", "الجزء السابق";
+    series_next: "Next part", "الجزء التالي";
+    related: "Related analyses", "تحليلات ذات صلة";
+    about_author: "About the author", "عن الكاتب";
+    read_in: "Also in", "اقرأه أيضًا بـ";
+    languages: "Languages", "اللغات";
+    moved: "This page has moved to", "انتقلت هذه الصفحة إلى";
     breadcrumbs: "Breadcrumbs", "مسار التصفح";
     language_name: "English", "العربية";
     hijri_suffix: "AH", "هـ";

@@ -29,7 +29,7 @@ fn script_title_stays_inside_json_ld() {
     assert_eq!(blocks.len(), 1);
     assert_eq!(blocks[0]["headline"], HOSTILE_TITLE);
     assert_eq!(blocks[0]["inLanguage"], "ar");
-    assert_eq!(blocks[0]["author"]["name"], "سلمى الحداد");
+    assert_eq!(blocks[0]["author"][0]["name"], "سلمى الحداد");
 }
 
 #[test]

@@ -10,6 +10,7 @@ mod cli;
 mod escaping;
 mod faults;
 mod feeds;
+mod newsroom;
 mod output;
 mod photos;
 mod search;

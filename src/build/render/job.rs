@@ -31,6 +31,17 @@ pub enum Job {
     NotFound,
     /// The search page (when the site has search).
     Search,
+    /// A series' page: its articles in reading order.
+    Series(usize),
+    /// Page N of a language's own list (`/en/`).
+    Language {
+        lang: usize,
+        page: usize,
+    },
+    /// An old address, redirecting to its page.
+    Alias(usize),
+    /// `_redirects`: every old address as a 301, for hosts that read it.
+    Redirects,
 }
 
 /// Every output of the site, in a fixed order: the pages that list the whole site first.
@@ -46,7 +57,15 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     jobs.push(Job::YearIndex);
     jobs.extend((0..site.articles.len()).map(Job::Article));
     jobs.extend((0..site.standalone.len()).map(Job::Standalone));
-    jobs.extend(pages(site.articles.len(), per_page).map(Job::Home));
+    jobs.extend(pages(site.home.len(), per_page).map(Job::Home));
+    jobs.extend((0..site.series.len()).map(Job::Series));
+    for (li, l) in site.languages.iter().enumerate() {
+        jobs.extend(pages(l.pages.len(), per_page).map(|page| Job::Language { lang: li, page }));
+    }
+    jobs.extend((0..site.aliases.len()).map(Job::Alias));
+    if !site.aliases.is_empty() {
+        jobs.push(Job::Redirects);
+    }
     for (ti, tax) in site.taxonomies.iter().enumerate() {
         for (term_i, term) in tax.terms.iter().enumerate() {
             for page in pages(term.pages.len(), tax.paginate_by) {
@@ -101,6 +120,10 @@ pub fn template_of(job: Job) -> &'static str {
         Job::Robots => "robots.txt",
         Job::NotFound => "404.html",
         Job::Search => "search.html",
+        Job::Series(_) => "series.html",
+        Job::Language { .. } => "list.html",
+        Job::Alias(_) => "alias.html",
+        Job::Redirects => "redirects.txt",
     }
 }
 
@@ -117,7 +140,11 @@ fn job_list(site: &Site, job: Job) -> Option<(&str, Pages, usize)> {
     let pages =
         |count: usize, per_page: usize| Pages::new(count, per_page, site.config.page_numbers);
     match job {
-        Job::Home(n) => Some(("/", pages(site.articles.len(), per_page), n)),
+        Job::Home(n) => Some(("/", pages(site.home.len(), per_page), n)),
+        Job::Language { lang, page } => {
+            let l = &site.languages[lang];
+            Some((l.url.as_str(), pages(l.pages.len(), per_page), page))
+        }
         Job::Term {
             taxonomy,
             term,
@@ -154,6 +181,11 @@ pub fn job_url(site: &Site, job: Job) -> String {
         Job::Robots => "/robots.txt".to_owned(),
         Job::NotFound => "/404.html".to_owned(),
         Job::Search => "/search/".to_owned(),
-        Job::Home(_) | Job::Term { .. } | Job::Year { .. } => unreachable!("paginated above"),
+        Job::Series(s) => site.series[s].url.clone(),
+        Job::Alias(a) => site.aliases[a].path.clone(),
+        Job::Redirects => "/_redirects".to_owned(),
+        Job::Home(_) | Job::Term { .. } | Job::Year { .. } | Job::Language { .. } => {
+            unreachable!("paginated above")
+        }
     }
 }

@@ -10,7 +10,7 @@ use super::*;
 impl Renderer {
     /// Cards of the articles at `ix` (indexes into the site's articles), as list pages
     /// and feeds show them.
-    fn hash_cards(&self, h: &mut Xxh3, ix: impl Iterator<Item = usize>) {
+    pub(super) fn hash_cards(&self, h: &mut Xxh3, ix: impl Iterator<Item = usize>) {
         // Entries rendered through `card.html` change with it.
         if self.fields.card_html {
             h.write_u64(self.templates.version(CARD_TEMPLATE));
@@ -35,7 +35,10 @@ impl Renderer {
                 let html = self.body_html(site, page)?;
                 let view = cx.page(page, &html);
                 if self.fields.json_ld {
-                    ctx.insert("json_ld", &views::json_ld(&view, site, page.body.words));
+                    ctx.insert(
+                        "json_ld",
+                        &views::json_ld(&view, site, page, page.body.words),
+                    );
                 }
                 self.insert_lang(ctx, site, page.lang.as_str());
                 // Articles are newest first: the previous index is the newer article.
@@ -44,6 +47,7 @@ impl Renderer {
                     link_value(i.checked_sub(1).map(|j| &*site.articles[j])),
                 );
                 ctx.insert_value("older", link_value(site.articles.get(i + 1).map(|p| &**p)));
+                self.article_newsroom(site, i, cx, ctx)?;
                 ctx.insert("page", &view);
             }
             Job::Standalone(i) => {
@@ -61,6 +65,7 @@ impl Renderer {
         match job {
             Job::Article(i) => {
                 h.write_u64(self.card_keys[i]);
+                self.article_newsroom_key(h, site, i);
                 for n in [i.checked_sub(1), Some(i + 1)] {
                     if let Some(p) = n.and_then(|j| site.articles.get(j)) {
                         h.update(p.title.as_bytes());
@@ -88,20 +93,26 @@ impl Renderer {
         self.insert_lang(ctx, site, lang);
         match job {
             Job::Home(_) => {
-                ctx.insert_value("pages", self.cards_for(p.start..p.end, None)?);
+                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&site.home))?);
+            }
+            Job::Language { lang, .. } => {
+                let l = &site.languages[lang];
+                self.insert_lang(ctx, site, &l.lang);
+                ctx.insert("language", &l.lang);
+                ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&l.pages))?);
             }
             Job::Term { taxonomy, term, .. } => {
                 let tax = &site.taxonomies[taxonomy];
                 let t = &tax.terms[term];
-                ctx.insert(
-                    "taxonomy",
-                    &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
-                );
+                ctx.insert("taxonomy", &views::taxonomy_link(tax, cx.strings(lang)));
                 let mut view = term_view(cx, tax, t);
                 if !p.shows_count() {
                     (view.count, view.count_display) = (None, None);
                 }
                 ctx.insert("term", &view);
+                if let Some(profile) = self.profile_of_term(site, tax, t)? {
+                    ctx.insert("profile", &profile);
+                }
                 ctx.insert_value("pages", self.cards_for(p.start..p.end, Some(&t.pages))?);
             }
             Job::Year { year, .. } => {
@@ -117,12 +128,20 @@ impl Renderer {
 
     pub(super) fn list_key(&self, h: &mut Xxh3, site: &Site, job: Job, p: &Pager) {
         match job {
-            Job::Home(_) => self.hash_cards(h, p.start..p.end),
+            Job::Home(_) => self.hash_cards(h, site.home[p.start..p.end].iter().copied()),
+            Job::Language { lang, .. } => {
+                let l = &site.languages[lang];
+                h.update(l.lang.as_bytes());
+                self.hash_cards(h, l.pages[p.start..p.end].iter().copied());
+            }
             Job::Term { taxonomy, term, .. } => {
                 let t = &site.taxonomies[taxonomy].terms[term];
                 // The term's view: its name and count, where shown (its URLs are the
                 // pager's).
                 h.update(t.name.as_bytes());
+                if let Some(&i) = site.profile_of.get(&term_key(&t.name)) {
+                    h.write_u64(site.profiles[i].build.version);
+                }
                 if p.shows_count() {
                     h.write_usize(t.pages.len());
                 }
@@ -156,7 +175,7 @@ impl Renderer {
                     tax.terms.iter().map(|t| term_view(cx, tax, t)).collect();
                 ctx.insert(
                     "taxonomy",
-                    &taxonomy_value(tax.kind.name(), tax.kind.singular(), &tax.url()),
+                    &views::taxonomy_link(tax, cx.strings(&site.config.language)),
                 );
                 ctx.insert("terms", &terms);
             }
@@ -226,7 +245,7 @@ impl Renderer {
                 ctx.insert_value("pages", self.cards_for(0..n, Some(&t.pages))?);
             }
             Job::Feed => {
-                let n = site.articles.len().min(site.config.feed_limit);
+                let n = site.home.len().min(site.config.feed_limit);
                 ctx.insert(
                     "feed",
                     &feed_value(
@@ -237,11 +256,13 @@ impl Renderer {
                         feed_updated(site, None),
                     ),
                 );
-                let bodies = site.articles[..n]
+                let newest: Vec<&Page> =
+                    site.home[..n].iter().map(|&i| &*site.articles[i]).collect();
+                let bodies = newest
                     .iter()
                     .map(|p| self.body_html(site, p))
                     .collect::<Result<Vec<String>, Diagnostic>>()?;
-                let entries: Vec<PageView<'_>> = site.articles[..n]
+                let entries: Vec<PageView<'_>> = newest
                     .iter()
                     .zip(&bodies)
                     .map(|(p, html)| cx.page(p, html))
@@ -264,8 +285,8 @@ impl Renderer {
             }
             Job::Feed => {
                 h.update(feed_updated(site, None).as_bytes());
-                let n = site.articles.len().min(site.config.feed_limit);
-                self.hash_cards(h, 0..n);
+                let n = site.home.len().min(site.config.feed_limit);
+                self.hash_cards(h, site.home[..n].iter().copied());
             }
             _ => unreachable!("not a feed job"),
         }
@@ -312,6 +333,16 @@ impl Renderer {
                 for y in &site.years {
                     h.write_i16(y.year);
                 }
+                for s in &site.series {
+                    h.update(s.url.as_bytes());
+                }
+                for g in &site.translations {
+                    for &i in g {
+                        h.update(site.articles[i].url.as_bytes());
+                        h.update(site.articles[i].lang.as_bytes());
+                    }
+                    h.write_u8(0);
+                }
             }
             Job::Robots | Job::NotFound => {}
             Job::Search => {
@@ -352,14 +383,6 @@ fn link_value(page: Option<&crate::sources::page::Page>) -> Value {
     }
 }
 
-fn taxonomy_value(name: &str, singular: &str, url: &str) -> BTreeMap<&'static str, String> {
-    BTreeMap::from([
-        ("name", name.to_owned()),
-        ("singular", singular.to_owned()),
-        ("url", url.to_owned()),
-    ])
-}
-
 fn feed_value(
     site: &Site,
     title: &str,
@@ -394,28 +417,60 @@ fn feed_updated(site: &Site, pages: Option<&[usize]>) -> String {
 struct SitemapEntry {
     loc: String,
     lastmod: Option<String>,
+    /// Other languages' versions.
+    alternates: Vec<Alternate>,
+}
+
+#[derive(serde::Serialize)]
+struct Alternate {
+    lang: String,
+    href: String,
 }
 
 fn sitemap_entries(site: &Site) -> Vec<SitemapEntry> {
     let mut entries = vec![SitemapEntry {
         loc: site.config.absolute("/"),
         lastmod: site.articles.first().map(|p| p.date.to_string()),
+        alternates: Vec::new(),
     }];
-    for p in site.articles.iter().chain(&site.standalone) {
+    for (i, p) in site.articles.iter().enumerate() {
         entries.push(SitemapEntry {
             loc: site.config.absolute(&p.url),
             lastmod: Some(p.updated.unwrap_or(p.date).to_string()),
+            alternates: super::newsroom::translations_view(site, i)
+                .into_iter()
+                .map(|t| Alternate {
+                    lang: t.lang.to_owned(),
+                    href: t.permalink,
+                })
+                .collect(),
+        });
+    }
+    for p in &site.standalone {
+        entries.push(SitemapEntry {
+            loc: site.config.absolute(&p.url),
+            lastmod: Some(p.updated.unwrap_or(p.date).to_string()),
+            alternates: Vec::new(),
+        });
+    }
+    for s in &site.series {
+        entries.push(SitemapEntry {
+            loc: site.config.absolute(&s.url),
+            lastmod: None,
+            alternates: Vec::new(),
         });
     }
     for tax in &site.taxonomies {
         entries.push(SitemapEntry {
             loc: site.config.absolute(&tax.url()),
             lastmod: None,
+            alternates: Vec::new(),
         });
         for t in &tax.terms {
             entries.push(SitemapEntry {
                 loc: site.config.absolute(&t.url),
                 lastmod: None,
+                alternates: Vec::new(),
             });
         }
     }
@@ -423,6 +478,7 @@ fn sitemap_entries(site: &Site) -> Vec<SitemapEntry> {
         entries.push(SitemapEntry {
             loc: site.config.absolute(&y.url),
             lastmod: None,
+            alternates: Vec::new(),
         });
     }
     entries

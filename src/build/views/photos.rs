@@ -33,6 +33,11 @@ pub struct SocialImage<'a> {
 const CARD_SIZES: &str = "(min-width: 48rem) 12rem, 100vw";
 
 /// The lead photo of `page`, shown on the page itself (`full`) or on a card.
+/// An author's photo from their profile, as a thumbnail.
+pub fn profile_image<'a>(page: &'a Page, config: &Config) -> Option<ImageView<'a>> {
+    image_view(page, config, false)
+}
+
 pub(super) fn image_view<'a>(page: &'a Page, config: &Config, full: bool) -> Option<ImageView<'a>> {
     page.image.as_ref().map(|lead| {
         let photo = &lead.photo;

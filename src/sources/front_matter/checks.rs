@@ -104,6 +104,11 @@ impl FrontMatter {
             &mut self.slug,
             &mut self.updated,
             &mut self.lang,
+            &mut self.series,
+            &mut self.publish_at,
+            &mut self.expires,
+            &mut self.translation_key,
+            &mut self.translation_of,
         ]
         .into_iter()
         .flatten()
@@ -111,6 +116,9 @@ impl FrontMatter {
             c(s);
         }
         self.tags.iter_mut().for_each(c);
+        self.authors.iter_mut().for_each(c);
+        self.aliases.iter_mut().for_each(c);
+        self.others.values_mut().for_each(clean_value);
         if let Some(source) = &mut self.source {
             c(&mut source.name);
             source.url.iter_mut().for_each(c);

@@ -64,8 +64,18 @@ pub fn parse(yaml: &str) -> Option<FrontMatter> {
             return None;
         }
         match FIELDS[field] {
-            "tags" if value.is_empty() => fm.tags = block_list(&mut lines)?,
-            "tags" => fm.tags = flow_list(value)?,
+            list @ ("tags" | "authors" | "aliases") => {
+                let items = if value.is_empty() {
+                    block_list(&mut lines)?
+                } else {
+                    flow_list(value)?
+                };
+                match list {
+                    "tags" => fm.tags = items,
+                    "authors" => fm.authors = items,
+                    _ => fm.aliases = items,
+                }
+            }
             "draft" => {
                 fm.draft = match value {
                     "true" => true,
@@ -89,7 +99,13 @@ pub fn parse(yaml: &str) -> Option<FrontMatter> {
                     "image_alt" => fm.image_alt = Some(text),
                     "image_caption" => fm.image_caption = Some(text),
                     "image_credit" => fm.image_credit = Some(text),
-                    // `source` and `extra` are mappings: the parser's.
+                    "series" => fm.series = Some(text),
+                    "publish_at" => fm.publish_at = Some(text),
+                    "expires" => fm.expires = Some(text),
+                    "translation_key" => fm.translation_key = Some(text),
+                    "translation_of" => fm.translation_of = Some(text),
+                    // `source` and `extra` are mappings, `series_part` a number: the
+                    // parser's.
                     _ => return None,
                 }
             }

@@ -121,7 +121,14 @@ fn missing_fences_are_errors() {
 
 #[test]
 fn unknown_field_suggests_the_nearest() {
-    let e = parse_str("---\ntitle: x\ndate: 2019-02-05\ntopik: y\n---\n").unwrap_err();
+    // Unknown fields are told once the site's own taxonomies are known: by the page.
+    let config = crate::basics::config::Config::parse("title = \"t\"\n").unwrap();
+    let e = crate::sources::page::parse(
+        "---\ntitle: x\ndate: 2019-02-05\ntopik: y\n---\n",
+        std::path::Path::new("articles/x.md"),
+        &config,
+    )
+    .unwrap_err();
     assert_eq!(e.line, 4);
     assert!(
         e.message.contains("`topik`") && e.message.contains("`topic`"),

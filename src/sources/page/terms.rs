@@ -19,9 +19,10 @@ pub const MAX_TERM_CHARS: usize = 200;
 /// and an article has at most [`MAX_TAGS`] tags; errors are at the field's line.
 /// A page's author, topic and tags, cleaned, with their keys.
 pub(super) struct Terms {
-    pub author: Option<String>,
+    pub authors: Vec<String>,
     pub topic: Option<String>,
     pub tags: Vec<String>,
+    pub custom: Vec<Vec<String>>,
     pub keys: TermKeys,
 }
 
@@ -31,13 +32,14 @@ pub(super) fn terms(
     split: &front_matter::Split<'_>,
     fm: &front_matter::FrontMatter,
     config: &Config,
+    kind: super::Kind,
 ) -> Result<Terms, Located> {
-    let (author, author_key) = fm
-        .author
-        .as_ref()
-        .or(config.default_author.as_ref())
-        .and_then(|a| term_of(a))
-        .unzip();
+    let (authors, author_keys): (Vec<String>, Vec<String>) = if kind == super::Kind::Profile {
+        Default::default()
+    } else {
+        super::newsroom::authors(fm, config).into_iter().unzip()
+    };
+    let custom = super::newsroom::custom_terms(split, fm, config)?;
     let (topic, topic_key) = fm.topic.as_ref().and_then(|t| term_of(t)).unzip();
     let (tags, tag_keys): (Vec<String>, Vec<String>) =
         fm.tags.iter().filter_map(|t| term_of(t)).unzip();
@@ -47,16 +49,38 @@ pub(super) fn terms(
         &tags,
         &tag_keys,
         topic_key.as_deref(),
-        author_key.as_deref(),
+        &authors,
+        &author_keys,
     )?;
+    for (terms, (name, _)) in custom.iter().zip(config.taxonomies.custom()) {
+        if terms.len() > MAX_TAGS {
+            return Err(Located::at(
+                front_matter::key_line(split, name),
+                1,
+                format!(
+                    "{} terms in `{name}`: an article may have at most {MAX_TAGS}",
+                    terms.len()
+                ),
+            ));
+        }
+        for (spelling, key) in terms {
+            ensure_term_fits(split, name, name, spelling, key)?;
+        }
+    }
+    let (custom, custom_keys) = custom
+        .into_iter()
+        .map(|terms| terms.into_iter().unzip())
+        .unzip();
     Ok(Terms {
-        author,
+        authors,
         topic,
         tags,
+        custom,
         keys: TermKeys {
             tags: tag_keys,
             topic: topic_key,
-            author: author_key,
+            authors: author_keys,
+            custom: custom_keys,
         },
     })
 }
@@ -67,7 +91,8 @@ fn ensure_terms_fit(
     tags: &[String],
     tag_keys: &[String],
     topic_key: Option<&str>,
-    author_key: Option<&str>,
+    authors: &[String],
+    author_keys: &[String],
 ) -> Result<(), Located> {
     let at = |field: &str, message: String| {
         Err(Located::at(
@@ -86,22 +111,7 @@ fn ensure_terms_fit(
         );
     }
     let check = |what: &str, field: &str, spelling: &str, key: &str| {
-        if key.is_empty() {
-            return at(
-                field,
-                format!("{what} `{spelling}` has no letters or digits to make a URL from"),
-            );
-        }
-        if spelling.len() > MAX_TERM_CHARS && spelling.chars().count() > MAX_TERM_CHARS {
-            return at(
-                field,
-                format!(
-                    "{what} `{}…` is longer than {MAX_TERM_CHARS} characters",
-                    spelling.chars().take(40).collect::<String>()
-                ),
-            );
-        }
-        Ok(())
+        ensure_term_fits(split, what, field, spelling, key)
     };
     for (spelling, key) in tags.iter().zip(tag_keys) {
         check("tag", "tags", spelling, key)?;
@@ -109,8 +119,42 @@ fn ensure_terms_fit(
     if let (Some(spelling), Some(key)) = (&fm.topic, topic_key) {
         check("topic", "topic", spelling, key)?;
     }
-    if let (Some(spelling), Some(key)) = (&fm.author, author_key) {
-        check("author", "author", spelling, key)?;
+    let author_field = if fm.authors.is_empty() {
+        "author"
+    } else {
+        "authors"
+    };
+    for (spelling, key) in authors.iter().zip(author_keys) {
+        check("author", author_field, spelling, key)?;
+    }
+    Ok(())
+}
+
+/// A term can make a URL and is not too long; the error is at `field`'s line.
+fn ensure_term_fits(
+    split: &front_matter::Split<'_>,
+    what: &str,
+    field: &str,
+    spelling: &str,
+    key: &str,
+) -> Result<(), Located> {
+    let at = |message: String| {
+        Err(Located::at(
+            front_matter::key_line(split, field),
+            1,
+            message,
+        ))
+    };
+    if key.is_empty() {
+        return at(format!(
+            "{what} `{spelling}` has no letters or digits to make a URL from"
+        ));
+    }
+    if spelling.len() > MAX_TERM_CHARS && spelling.chars().count() > MAX_TERM_CHARS {
+        return at(format!(
+            "{what} `{}…` is longer than {MAX_TERM_CHARS} characters",
+            spelling.chars().take(40).collect::<String>()
+        ));
     }
     Ok(())
 }

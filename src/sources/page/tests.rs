@@ -182,7 +182,7 @@ fn an_uncounted_page_differs_only_in_its_counts() {
             uncounted,
             ..Keep::default()
         };
-        parse_head(&text, rel)
+        parse_head(&text, rel, &config())
             .unwrap()
             .into_page_with(&config(), &Targets::default(), keep)
             .unwrap()
@@ -229,7 +229,7 @@ fn links_to_sources_become_urls_and_keep_their_place() {
         PathBuf::from("articles/2020/b.md"),
         "/articles/بي/".to_owned(),
     )]);
-    let p = parse_head(text, rel)
+    let p = parse_head(text, rel, &config())
         .unwrap()
         .into_page(&config(), &targets)
         .unwrap();
