@@ -247,8 +247,9 @@ impl Config {
             crate::sources::front_matter::FIELDS,
             |name| {
                 let header = format!("[taxonomies.{name}]");
+                let dotted = format!("taxonomies.{name}");
                 text.lines()
-                    .position(|l| l.trim() == header)
+                    .position(|l| l.trim() == header || l.trim_start().starts_with(&dotted))
                     .map_or(1, |i| i + 1)
             },
         )?;

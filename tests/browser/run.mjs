@@ -30,6 +30,11 @@ const PAGES = {
   seed: "/articles/كيف-يقنع-ترامب-حلفاءه-اللاتينيين-بمواجهة-موسكو-عسكريا-فى-كاراكاس/",
   guide: "/articles/كيف-تكتب-مقالا/",
   english: "/articles/writing-in-english/",
+  // The guide's English version (`translation_of`), and the guide's series' second part.
+  translation: "/articles/how-to-write/",
+  reference: "/articles/مرجع-الترويسة/",
+  series: "/series/دليل-وراق/",
+  author: "/authors/فريق-وراق/",
   home: "/",
   tag: "/tags/فنزويلا/",
 };
@@ -439,7 +444,7 @@ test("article metadata: canonical, Open Graph, JSON-LD", async () => {
     assert.equal(ld["@type"], "AnalysisNewsArticle", name);
     assert.equal(ld.headline, meta.h1, `${name}: headline`);
     assert.equal(ld.inLanguage, lang, `${name}: inLanguage`);
-    assert.ok(ld.datePublished && ld.dateModified && ld.author?.name, `${name}: dates and author`);
+    assert.ok(ld.datePublished && ld.dateModified && ld.author?.[0]?.name && Array.isArray(ld.author), `${name}: dates and authors (an array of Person)`);
     assert.ok(!Object.values(ld).includes(null), `${name}: no null fields`);
     assert.equal(meta.ogTitle, meta.h1, `${name}: og:title`);
     assert.equal(meta.ogUrl, meta.canonical, `${name}: og:url is the canonical URL`);
@@ -559,7 +564,7 @@ test("photos: the lead photo is the largest paint, nothing shifts, srcset picks 
   assert.equal(meta.card, "summary_large_image");
   assert.equal(meta.ld.image.url, meta.image);
   assert.equal(meta.ld.image.width, 1200);
-  assert.ok(meta.ld.author.url.startsWith("http"), "author with url");
+  assert.ok(meta.ld.author[0].url.startsWith("http"), "author with url");
   assert.ok(meta.ld.publisher.name && meta.ld.publisher.url, "publisher");
   assert.equal(meta.ld.mainEntityOfPage["@id"], meta.ld.url);
   // The card image is there, and is 1200×630.
@@ -573,9 +578,65 @@ test("photos: the lead photo is the largest paint, nothing shifts, srcset picks 
   await close();
 });
 
+/** The page's path, decoded, and the direction of its `<html>` and its article. */
+async function where(page) {
+  return page.evaluate(() => ({
+    path: decodeURIComponent(location.pathname),
+    dir: document.documentElement.dir,
+    article: document.querySelector("article.article")?.getAttribute("dir") ?? null,
+    lang: document.documentElement.lang,
+  }));
+}
+
+test("the language switch leads from each version to the other, each in its direction", async () => {
+  const { page, close } = await open(PAGES.guide);
+  assert.deepEqual(await where(page), { path: PAGES.guide, dir: "rtl", article: "rtl", lang: "ar" });
+  // The Arabic version names its English one, in head and in the switch.
+  const alternate = await page.getAttribute('link[rel="alternate"][hreflang="en"]', "href");
+  assert.ok(alternate.endsWith(encodeURI(PAGES.translation)), alternate);
+  await Promise.all([page.waitForNavigation(), page.click('nav.translations a[hreflang="en"]')]);
+  assert.deepEqual(await where(page), { path: PAGES.translation, dir: "ltr", article: "ltr", lang: "en" });
+  // The switch sits at the start of the line in each direction: left in English.
+  const box = await page.locator("nav.translations").boundingBox();
+  const main = await page.locator("article.article").boundingBox();
+  assert.ok(box.x - main.x < 40, `the English switch starts at the left (${box.x} vs ${main.x})`);
+  await Promise.all([page.waitForNavigation(), page.click('nav.translations a[hreflang="ar"]')]);
+  assert.deepEqual(await where(page), { path: PAGES.guide, dir: "rtl", article: "rtl", lang: "ar" });
+  const rbox = await page.locator("nav.translations").boundingBox();
+  const rmain = await page.locator("article.article").boundingBox();
+  assert.ok(
+    rmain.x + rmain.width - (rbox.x + rbox.width) < 40,
+    "the Arabic switch starts at the right",
+  );
+  await page.screenshot({ path: path.join(shotsDir, "translation-switch-ar.png") });
+  await close();
+});
+
+test("series navigation goes forward and back, and the series page lists the parts in order", async () => {
+  const { page, close } = await open(PAGES.guide, { viewport: PHONE });
+  assert.equal((await page.textContent(".series-part")).trim(), "الجزء 1 من 2");
+  assert.equal(await page.locator(".series-prev").count(), 0, "part 1 has no previous part");
+  await Promise.all([page.waitForNavigation(), page.click(".series-next")]);
+  assert.equal((await where(page)).path, PAGES.reference);
+  assert.equal((await page.textContent(".series-part")).trim(), "الجزء 2 من 2");
+  assert.equal(await page.locator(".series-next").count(), 0, "the last part has no next part");
+  // In a right-to-left page the "next" arrow of reading goes left: the link sits in the
+  // page, visible and not overflowing at phone width.
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - innerWidth);
+  assert.ok(overflow <= 0, `no horizontal overflow (${overflow}px)`);
+  await Promise.all([page.waitForNavigation(), page.click(".series-prev")]);
+  assert.equal((await where(page)).path, PAGES.guide);
+  await Promise.all([page.waitForNavigation(), page.click("nav.series p a")]);
+  assert.equal((await where(page)).path, PAGES.series);
+  const titles = await page.$$eval("ol.series-parts .card-title", (h) => h.map((e) => e.textContent.trim()));
+  assert.deepEqual(titles, ["كيف تكتب مقالا في ورّاق", "مرجع الترويسة"]);
+  await page.screenshot({ path: path.join(shotsDir, "series-phone-light.png"), fullPage: true });
+  await close();
+});
+
 test("axe-core finds no serious or critical violations", async () => {
   const report = [];
-  for (const name of ["seed", "guide", "english", "home", "tag"]) {
+  for (const name of ["seed", "guide", "english", "home", "tag", "translation", "series", "author"]) {
     for (const colorScheme of ["light", "dark"]) {
       const { page, close } = await open(PAGES[name], { colorScheme });
       await page.addScriptTag({ path: axePath });

@@ -483,7 +483,7 @@ fn a_template_error_names_the_article_being_rendered() {
     let r = site.run(&["build"]);
     let lines = problems(&r);
     assert_eq!(lines.len(), 1, "{lines:?}");
-    assert!(lines[0].contains("and 5 other pages"), "{}", lines[0]);
+    assert!(lines[0].contains("and 6 other pages"), "{}", lines[0]);
 }
 
 /// A template that never stops writing (nested loops of billions of turns) stops at

@@ -81,10 +81,10 @@ fn new_article_lands_in_its_year_and_builds() {
 
     // A draft: the site builds without it, and with it under --drafts.
     let r = site.build(&[]);
-    assert!(r.stdout.starts_with("built 6 articles"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("built 7 articles"), "{}", r.stdout);
     assert!(!site.has_page("/articles/عنوان-المقال/"));
     let r = site.build(&["--drafts"]);
-    assert!(r.stdout.starts_with("built 8 articles"), "{}", r.stdout);
+    assert!(r.stdout.starts_with("built 9 articles"), "{}", r.stdout);
     let html = site.page("/articles/عنوان-المقال/");
     assert!(html.contains("<h1>عنوان المقال</h1>"));
     assert!(html.contains("<bdi>كاتب جديد</bdi>"));

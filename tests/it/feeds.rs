@@ -25,10 +25,11 @@ fn every_feed_is_well_formed_atom() {
         .into_iter()
         .filter(|(name, _)| name.ends_with(".xml"))
         .collect();
-    // The site feed, the sitemap, and one feed per tag (13), topic (2) and author (4).
+    // The site feed, the sitemap, and one feed per tag (13), topic (2), author (4) and
+    // country (2, the fixture's own taxonomy).
     assert_eq!(
         feeds.len(),
-        2 + 13 + 2 + 4,
+        2 + 13 + 2 + 4 + 2,
         "{:?}",
         feeds.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
@@ -112,7 +113,7 @@ fn sitemap_lists_every_article() {
         .iter()
         .filter(|l| l.starts_with("https://example.org/articles/"))
         .collect();
-    assert_eq!(articles.len(), 6, "{articles:?}");
+    assert_eq!(articles.len(), 7, "{articles:?}");
     for page in crate::read_tree(&site.public().join("articles")).keys() {
         let url = format!(
             "https://example.org/articles/{}",

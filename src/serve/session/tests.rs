@@ -423,3 +423,52 @@ fn a_page_is_served_before_its_photos_are_encoded_and_a_changed_photo_is_renamed
             == 4
     );
 }
+
+/// Related lists are part of each article's key: an edit that gives an article a tag
+/// re-renders the articles whose related list now holds it, and no other article.
+#[test]
+fn an_edit_rerenders_the_articles_whose_related_list_changed() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    fs::write(root.join("site.toml"), "title = \"t\"\nsearch = false\n").unwrap();
+    fs::create_dir_all(root.join("content/articles/2020")).unwrap();
+    let write = |name: &str, day: u32, tag: &str| {
+        let path = root.join(format!("content/articles/2020/{name}.md"));
+        fs::write(
+            &path,
+            format!("---\ntitle: {name}\ndate: 2020-01-{day:02}\ntags: [{tag}]\n---\nنص {name}.\n"),
+        )
+        .unwrap();
+        path
+    };
+    write("a", 1, "نفط");
+    write("b", 2, "نفط");
+    write("c", 3, "مياه");
+    write("d", 4, "مياه");
+    let e = write("e", 5, "زراعة");
+    write("f", 6, "زراعة");
+    let mut s = Session::new(root, BuildOptions::default()).unwrap();
+    s.rebuild().unwrap();
+    let before = fs::read_to_string(s.output().join("articles/a/index.html")).unwrap();
+    assert!(
+        !before.contains("/articles/e/\""),
+        "e is not related to a yet"
+    );
+    write("e", 5, "زراعة, نفط");
+    let u = s.apply(&[Change::Content(e)]).unwrap();
+    for shows_e in ["articles/a/index.html", "articles/b/index.html"] {
+        assert!(u.changed.iter().any(|c| c == shows_e), "{shows_e}: {u:?}");
+    }
+    for unrelated in ["articles/c/index.html", "articles/d/index.html"] {
+        assert!(
+            !u.changed.iter().any(|c| c == unrelated),
+            "{unrelated}: {u:?}"
+        );
+    }
+    let after = fs::read_to_string(s.output().join("articles/a/index.html")).unwrap();
+    assert!(
+        after.contains("href=\"/articles/e/\""),
+        "e is related to a now"
+    );
+    assert_same_as_a_build(root, &s);
+}
