@@ -20,7 +20,7 @@ use crate::build::sink::Nowhere;
 use crate::sources::page::Page;
 use anyhow::Result;
 use jiff::civil::Date;
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -163,7 +163,7 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     if !problems.is_empty() {
         return found.stop(BuildFailed::from(problems).into());
     }
-    let left_out = drafts_left_out(&pages, opts.drafts);
+    let left_out = left_out(&pages, opts, &config)?;
     // The build's own stages, into a sink that keeps only the files' names: the same
     // assembly, templates, render and static files, failing the same way. No search
     // bundle is made.
@@ -214,13 +214,41 @@ pub fn check(root: &Path, opts: &CheckOptions) -> Result<Report> {
     Ok(report)
 }
 
-/// Source files of drafts that this check (like the build) leaves out.
-fn drafts_left_out(pages: &[std::sync::Arc<Page>], drafts: bool) -> HashSet<PathBuf> {
-    pages
-        .iter()
-        .filter(|p| p.draft && !drafts)
-        .map(|p| p.rel.clone())
-        .collect()
+/// Source files that this check (like the build) leaves out, each with why, in the
+/// words that follow "points to ": drafts, articles scheduled for later, expired ones.
+fn left_out(
+    pages: &[std::sync::Arc<Page>],
+    opts: &CheckOptions,
+    config: &crate::basics::config::Config,
+) -> Result<HashMap<PathBuf, String>> {
+    let now = crate::build::site::build_time().map_err(|m| anyhow::anyhow!(m))?;
+    let zone = config.timezone.as_deref();
+    let when = |t: jiff::Timestamp| {
+        let tz = zone
+            .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+            .unwrap_or(jiff::tz::TimeZone::UTC);
+        t.to_zoned(tz).strftime("%Y-%m-%d %H:%M %:z").to_string()
+    };
+    let mut out = HashMap::new();
+    for p in pages {
+        let why = if p.draft && !opts.drafts {
+            "a draft, which is not published: publish it, or check with `--drafts`".to_owned()
+        } else if let Some(t) = p.news.publish_at.filter(|t| *t > now && !opts.future) {
+            format!(
+                "an article scheduled for {}, not published before then: the link is broken until it is (check with `--future`)",
+                when(t)
+            )
+        } else if let Some(t) = p.news.expires.filter(|t| *t <= now) {
+            format!(
+                "an article that expired on {}: it is no longer published",
+                when(t)
+            )
+        } else {
+            continue;
+        };
+        out.insert(p.rel.clone(), why);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -10,7 +10,7 @@ use crate::sources::front_matter;
 use crate::sources::links::{classify, Target};
 use crate::sources::page::{Kind, LinkRef, Page};
 use jiff::civil::Date;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Component, Path, PathBuf};
 
 /// Everything the checks look at.
@@ -21,7 +21,7 @@ pub(super) struct Context<'a> {
     /// Files the build writes, as paths under the output folder.
     pub outputs: &'a BTreeSet<String>,
     /// Source files (under `content/`) of drafts left out of the site.
-    pub left_out: &'a HashSet<PathBuf>,
+    pub left_out: &'a HashMap<PathBuf, String>,
     pub today: Date,
 }
 
@@ -95,11 +95,8 @@ impl Context<'_> {
         let Some(rel) = rel else {
             return Some(format!("{what} `{}` points outside `content/`", link.dest));
         };
-        if self.left_out.contains(rel) {
-            return Some(format!(
-                "{what} `{}` points to a draft, which is not published: publish it, or check with `--drafts`",
-                link.dest
-            ));
+        if let Some(why) = self.left_out.get(rel) {
+            return Some(format!("{what} `{}` points to {why}", link.dest));
         }
         let Some(target) = by_rel.get(rel) else {
             let others = by_rel.keys().copied().filter(|k| *k != page.rel);

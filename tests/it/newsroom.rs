@@ -177,13 +177,33 @@ fn scheduled_articles_appear_and_expired_ones_leave() {
     let s2 = newsroom_site();
     build_at(&s2, NOW, &["--future"]);
     assert!(s2.has_page("/articles/tomorrow/"));
-    // `check` says when, too.
+    // `check` says when, too, and a link to the article is broken until then.
+    s.write(
+        "content/articles/2026/part-three.md",
+        article("title: الجزء الثالث\ndate: 2026-03-01\nauthor: سارة حسن\ntopic: السودان\ntags: [النيل]\nseries: ملف النيل\nseries_part: 3")
+            + "\nانظر [مقال الغد](tomorrow.md).\n",
+    );
     let check = run_in(&s.root, &["check"], &[("WARRAQ_NOW", Path::new(NOW))]);
     assert!(
         check
             .stdout
             .contains("next change: 2026-12-09 06:00 +02:00"),
         "{check:#?}"
+    );
+    assert!(
+        check.stdout.contains(
+            "link `tomorrow.md` points to an article scheduled for 2026-12-09 06:00 +02:00"
+        ),
+        "{check:#?}"
+    );
+    let later = run_in(
+        &s.root,
+        &["check"],
+        &[("WARRAQ_NOW", Path::new("2026-12-10T00:00:00Z"))],
+    );
+    assert!(
+        !later.stdout.contains("points to an article scheduled"),
+        "{later:#?}"
     );
 }
 

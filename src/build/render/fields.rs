@@ -36,6 +36,10 @@ pub(super) struct ViewFields {
     pub(super) pager_total: bool,
 }
 
+/// The template an article's related articles are shown through (included by
+/// `article.html`): the fields it names are in every list entry.
+pub(super) const RELATED_TEMPLATE: &str = "related.html";
+
 impl ViewFields {
     pub(super) fn named_in(
         templates: &Templates,
@@ -61,7 +65,11 @@ impl ViewFields {
         if crate::build::site::has_term_feeds(config) {
             listing.push(Job::TermFeed { taxonomy, term });
         }
+        // A series' page lists cards; an article shows its related articles' through
+        // `related.html`.
+        listing.push(Job::Series(0));
         let mut listing: Vec<&str> = listing.into_iter().map(template_of).collect();
+        listing.push(RELATED_TEMPLATE);
         let card_html = templates.mentions(&listing)("card_html");
         let pager_total = templates.mentions(&listing)("total");
         if card_html {

@@ -200,16 +200,21 @@ pub(super) fn news(split: &Split<'_>, fm: &FrontMatter, config: &Config) -> Resu
         publish_at,
         expires,
         translation,
+        // Found only for the fields written: each search reads the whole block.
         lines: Lines {
-            series: line("series"),
-            series_part: line("series_part"),
-            aliases: line("aliases"),
-            translation: if fm.translation_of.is_some() {
-                line("translation_of")
+            series: fm.series.as_ref().map_or(0, |_| line("series")),
+            series_part: fm.series_part.map_or(0, |_| line("series_part")),
+            aliases: if fm.aliases.is_empty() {
+                0
             } else {
-                line("translation_key")
+                line("aliases")
             },
-            publish_at: line("publish_at"),
+            translation: match (&fm.translation_of, &fm.translation_key) {
+                (Some(_), _) => line("translation_of"),
+                (None, Some(_)) => line("translation_key"),
+                (None, None) => 0,
+            },
+            publish_at: fm.publish_at.as_ref().map_or(0, |_| line("publish_at")),
         },
         links: Vec::new(),
     })
