@@ -325,12 +325,22 @@ fn session_loop(
     // The search index is written once the writer pauses, not on every save (see
     // `Session::refresh_search`); pages are not reloaded for it.
     let pause = std::time::Duration::from_secs(2);
-    while let Some(batch) = watcher.wait_for(session.search_is_stale().then_some(pause)) {
+    while let Some(batch) = watcher.wait_for(quiet_for(&session, pause)) {
+        let scheduled = matches!(batch, Batch::Quiet) && scheduled_change_due(&session);
         let changes = match batch {
+            Batch::Quiet if scheduled => {
+                // A scheduled article's moment has come: the site is built again as if
+                // its configuration had changed, and open pages reload.
+                vec![Change::Config]
+            }
             Batch::Quiet => {
-                match guarded(|| session.refresh_search()) {
-                    Ok(u) => eprintln!("search index updated in {} ms", u.elapsed.as_millis()),
-                    Err(e) => eprintln!("warning: the search index was not updated: {e:#}"),
+                if session.search_is_stale() {
+                    match guarded(|| session.refresh_search()) {
+                        Ok(u) => {
+                            eprintln!("search index updated in {} ms", u.elapsed.as_millis())
+                        }
+                        Err(e) => eprintln!("warning: the search index was not updated: {e:#}"),
+                    }
                 }
                 continue;
             }
@@ -340,7 +350,11 @@ fn session_loop(
                 vec![Change::Config]
             }
         };
-        let what = reporter.describe(&changes);
+        let what = if scheduled {
+            "scheduled articles (their moment came)".to_owned()
+        } else {
+            reporter.describe(&changes)
+        };
         let result = guarded(|| session.apply(&changes));
         let panicked = matches!(&result, Err(e) if e.is::<Panicked>());
         reporter.report(Some(&what), result);
@@ -352,6 +366,35 @@ fn session_loop(
         }
     }
     session.save_manifest();
+}
+
+/// How long the session loop waits for a change before acting by itself: until the
+/// writer pauses (when the search index waits for it) or until the next scheduled
+/// article's moment, whichever comes first.
+fn quiet_for(session: &Session, pause: std::time::Duration) -> Option<std::time::Duration> {
+    let search = session.search_is_stale().then_some(pause);
+    let scheduled = session.next_change().map(|at| {
+        let now = crate::build::site::build_time().unwrap_or_else(|_| jiff::Timestamp::now());
+        let left = at.duration_since(now);
+        // At least a tick (a moment already passed is acted on at once), and checked
+        // again at least hourly (the clock may jump while the machine sleeps).
+        std::time::Duration::try_from(left)
+            .unwrap_or_default()
+            .clamp(
+                std::time::Duration::from_millis(50),
+                std::time::Duration::from_secs(3600),
+            )
+    });
+    match (search, scheduled) {
+        (Some(a), Some(b)) => Some(a.min(b)),
+        (a, b) => a.or(b),
+    }
+}
+
+/// Whether the next scheduled change of the site held has come.
+fn scheduled_change_due(session: &Session) -> bool {
+    let now = crate::build::site::build_time().unwrap_or_else(|_| jiff::Timestamp::now());
+    session.next_change().is_some_and(|at| at <= now)
 }
 
 /// Encodes the photos whose pages were just served without them; the pages reload

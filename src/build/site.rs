@@ -247,11 +247,22 @@ pub fn assemble(
             .then_with(|| a.url.cmp(&b.url))
     });
     let mut problems = Vec::new();
-    let profile_of: HashMap<String, usize> = profiles
-        .iter()
-        .enumerate()
-        .map(|(i, p)| (term_key(&p.title), i))
-        .collect();
+    let mut profile_of: HashMap<String, usize> = HashMap::new();
+    for (i, p) in profiles.iter().enumerate() {
+        match profile_of.get(&term_key(&p.title)) {
+            Some(&other) => problems.push(Diagnostic::file(
+                &p.path,
+                format!(
+                    "the profile of `{}` is also in `{}` (the same name, however spelled): keep one",
+                    p.title,
+                    profiles[other].path.display()
+                ),
+            )),
+            None => {
+                profile_of.insert(term_key(&p.title), i);
+            }
+        }
+    }
     let (translations, translation_of) =
         newsroom::group_translations(&articles, &all_rels, &mut problems);
     let listed = newsroom::listed(&articles, &translations, &translation_of, &config.language);
@@ -265,7 +276,6 @@ pub fn assemble(
         .map(|&k| {
             let mut problems = Vec::new();
             let named = Named {
-                listed: &listed,
                 profiles: (k == TaxonomyKind::Authors).then_some((&profiles, &profile_of)),
             };
             let taxonomy = group_terms(k, &config, &articles, named, &mut problems);
@@ -329,11 +339,9 @@ pub fn same_place(old: &Page, new: &Page) -> bool {
         && old.lang == new.lang
 }
 
-/// What else decides a taxonomy's terms: which articles the lists show, and for the
-/// authors, the profiles (a profile's author has a page even without articles, and the
+/// What else decides a taxonomy's terms: for the authors, the profiles (a profile's author has a page even without articles, and the
 /// profile's spelling names it).
 struct Named<'a> {
-    listed: &'a [bool],
     profiles: Option<Profiles<'a>>,
 }
 
@@ -350,9 +358,6 @@ fn group_terms(
     let mut terms: Vec<Term> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     for (i, page) in articles.iter().enumerate() {
-        if !named.listed[i] {
-            continue;
-        }
         for (spelling, key) in kind.terms_of(page).iter().zip(kind.keys_of(page)) {
             if key.is_empty() {
                 problems.push(Diagnostic::file(
@@ -519,30 +524,43 @@ fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
     }
     // Every page of a paginated list is generated: `/tags/x/page/2/` too.
     let numbers = site.config.page_numbers;
-    let mut list = |base: &str, count: usize, per_page: usize| {
+    let list = |owners: &mut HashMap<String, Option<&PathBuf>>,
+                base: &str,
+                count: usize,
+                per_page: usize| {
         let pages = Pages::new(count, per_page, numbers);
         for at in 1..=pages.total() {
             owners.insert(pages.url(base, at), None);
         }
     };
     for t in &site.taxonomies {
-        list(&t.url(), 0, 1);
+        list(&mut owners, &t.url(), 0, 1);
         for term in &t.terms {
-            list(&term.url, term.pages.len(), t.paginate_by);
+            list(&mut owners, &term.url, term.pages.len(), t.paginate_by);
         }
     }
     for y in &site.years {
-        list(&y.url, y.pages.len(), site.config.paginate_by);
+        list(&mut owners, &y.url, y.pages.len(), site.config.paginate_by);
     }
+    let mut problems = Vec::new();
     for l in &site.languages {
-        list(&l.url, l.pages.len(), site.config.paginate_by);
+        if owners.contains_key(&l.url) {
+            problems.push(Diagnostic::file(
+                std::path::Path::new("site.toml"),
+                format!(
+                    "`{}` is the list of the site's articles in `{}`, and a taxonomy's path: give the taxonomy another `path`",
+                    l.url, l.lang
+                ),
+            ));
+        }
+        list(&mut owners, &l.url, l.pages.len(), site.config.paginate_by);
     }
-    list("/", site.home.len(), site.config.paginate_by);
+    list(&mut owners, "/", site.home.len(), site.config.paginate_by);
     for s in &site.series {
         owners.insert(s.url.clone(), None);
     }
     owners.insert("/_redirects".to_owned(), None);
-    let mut problems = Vec::new();
+    owners.insert("/_redirects/".to_owned(), None);
     for page in site.articles.iter().chain(&site.standalone) {
         let url = page.url.clone();
         let claimed = url.trim_end_matches('/');

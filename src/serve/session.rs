@@ -405,6 +405,15 @@ impl Session {
         self.search.stale
     }
 
+    /// When the site held changes by itself next: a scheduled article appears or one
+    /// expires (the dev server rebuilds then, with no file saved).
+    pub fn next_change(&self) -> Option<jiff::Timestamp> {
+        match &self.held {
+            Held::Built { state, .. } => state.site.next_change.map(|n| n.at),
+            _ => None,
+        }
+    }
+
     /// Writes the search index of the site as it is now, in place (see [`SearchState`]).
     pub fn refresh_search(&mut self) -> Result<Update> {
         let started = Instant::now();

@@ -182,7 +182,12 @@ pub fn parse_head<'t>(text: &'t str, rel: &Path, config: &Config) -> Result<Head
     let split = front_matter::split(text)?;
     let kind = if rel.starts_with("articles") {
         Kind::Article
-    } else if rel.starts_with("authors") && rel.extension().is_some_and(|e| e == "md") {
+    } else if rel.starts_with("authors")
+        && rel.extension().is_some_and(|e| e == "md")
+        && !rel
+            .file_stem()
+            .is_some_and(|s| s.eq_ignore_ascii_case("index") || s.eq_ignore_ascii_case("_index"))
+    {
         Kind::Profile
     } else {
         Kind::Standalone
@@ -478,7 +483,8 @@ mod profile;
 mod terms;
 
 pub use newsroom::{
-    alias_path, parse_instant, translation_target, Lines, News, SeriesRef, Translation,
+    alias_has_page, alias_path, parse_instant, translation_target, Lines, News, SeriesRef,
+    Translation,
 };
 pub use profile::PROFILE_FIELDS;
 

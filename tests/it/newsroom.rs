@@ -147,6 +147,16 @@ fn old_addresses_redirect() {
             r#"http-equiv="refresh" content="0; url=https://example.org/articles/part-one/""#
         ));
     }
+    // An old address with another extension is a 301 in `_redirects` only.
+    s.write(
+        "content/articles/2026/part-two.md",
+        article("title: الجزء الثاني\ndate: 2026-02-01\nauthor: أحمد علي\ntopic: السودان\ntags: [النيل]\ncountries: [مصر]\nseries: ملف النيل\nseries_part: 2\naliases: [/news.php]"),
+    );
+    build_at(&s, NOW, &[]);
+    assert!(!s.public().join("news.php").exists() && !s.has_page("/news.php/"));
+    assert!(s
+        .page("/_redirects")
+        .contains("/news.php https://example.org/articles/part-two/ 301"));
     let redirects = s.page("/_redirects");
     assert!(redirects.contains("/old/part-one/ https://example.org/articles/part-one/ 301"));
     assert!(
@@ -244,6 +254,16 @@ fn bad_newsroom_input_is_an_error_at_its_line() {
         ),
         (
             "content/articles/2026/x.md",
+            "---\ntitle: س\ndate: 2026-01-01\naliases: [/articles/part-two/index.html]\n---\nنص\n",
+            "content/articles/2026/x.md:4:1: alias `/articles/part-two/index.html` names a folder's index",
+        ),
+        (
+            "content/authors/ahmad-2.md",
+            "---\nname: أحمد على\n---\nنبذة ثانية\n",
+            "(the same name, however spelled): keep one",
+        ),
+        (
+            "content/articles/2026/x.md",
             "---\ntitle: س\ndate: 2026-01-01\npublish_at: next tuesday\n---\nنص\n",
             "content/articles/2026/x.md:4:1: `publish_at` `next tuesday` is not a date and time",
         ),
@@ -306,4 +326,28 @@ fn publish_at_without_a_zone_needs_the_site_zone() {
         "{}",
         r.stderr
     );
+}
+
+#[test]
+fn articles_naming_each_other_are_one_translation_group() {
+    let s = Site::empty();
+    s.write(
+        "site.toml",
+        "title = \"t\"\nbase_url = \"https://example.org\"\n",
+    );
+    s.write(
+        "content/articles/2026/a.md",
+        article("title: أ\ndate: 2026-01-01\ntranslation_of: b.md"),
+    );
+    s.write(
+        "content/articles/2026/b.md",
+        "---\ntitle: B\ndate: 2026-01-01\nlang: en\ntranslation_of: a.md\n---\nText.\n",
+    );
+    s.build(&[]);
+    assert!(s
+        .page("/articles/a/")
+        .contains(r#"hreflang="en" href="https://example.org/articles/b/""#));
+    assert!(s
+        .page("/articles/b/")
+        .contains(r#"hreflang="ar" href="https://example.org/articles/a/""#));
 }

@@ -62,7 +62,11 @@ pub fn jobs(site: &Site) -> Vec<Job> {
     for (li, l) in site.languages.iter().enumerate() {
         jobs.extend(pages(l.pages.len(), per_page).map(|page| Job::Language { lang: li, page }));
     }
-    jobs.extend((0..site.aliases.len()).map(Job::Alias));
+    jobs.extend(
+        (0..site.aliases.len())
+            .filter(|&a| site.aliases[a].page)
+            .map(Job::Alias),
+    );
     if !site.aliases.is_empty() {
         jobs.push(Job::Redirects);
     }

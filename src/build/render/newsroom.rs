@@ -224,7 +224,10 @@ impl Renderer {
                     .iter()
                     .map(|a| {
                         BTreeMap::from([
-                            ("from", encode_path(&a.path)),
+                            (
+                                "from",
+                                encode_path(&format!("{}{}", site.config.base_path(), a.path)),
+                            ),
                             ("to", site.config.absolute(&a.target)),
                         ])
                     })

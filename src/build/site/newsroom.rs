@@ -27,8 +27,11 @@ pub struct Series {
 /// An old address of a page: a redirect to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Alias {
-    /// The old site path (`/old/`, `/2019/02/05/123456.html`).
+    /// The old site path (`/old/`, `/2019/02/05/123456.html`, `/news.php`).
     pub path: String,
+    /// Whether it gets a redirect page ([`crate::sources::page::alias_has_page`]), or
+    /// is in `_redirects` only.
+    pub page: bool,
     /// The page's URL.
     pub target: String,
     /// The file that names it, and the line.
@@ -219,7 +222,20 @@ pub fn group_translations(
     for (i, p) in articles.iter().enumerate() {
         let mut at = i;
         let mut name = None;
+        // Articles that name each other (A of B, B of A) are one group, named by the
+        // first of them in path order.
+        let mut visited: Vec<usize> = Vec::new();
         for _ in 0..=articles.len().min(64) {
+            if visited.contains(&at) {
+                let first = visited
+                    .iter()
+                    .map(|&v| &articles[v].rel)
+                    .min()
+                    .expect("visited");
+                name = Some(format!("p:{}", first.display()));
+                break;
+            }
+            visited.push(at);
             match &articles[at].news.translation {
                 Some(Translation::Key(k)) => {
                     name = Some(format!("k:{k}"));
@@ -392,6 +408,7 @@ pub fn aliases(site: &Site) -> Vec<Alias> {
         .chain(&site.standalone)
         .flat_map(|p| {
             p.news.aliases.iter().map(|a| Alias {
+                page: crate::sources::page::alias_has_page(a),
                 path: a.clone(),
                 target: p.url.clone(),
                 owner: p.path.clone(),
@@ -427,15 +444,18 @@ pub fn related(site: &Site, listed: &[bool]) -> Vec<Vec<usize>> {
     let series_weight = site.config.related.weight("series");
     // Each candidate is filtered by its language and translation group: read from two
     // small arrays, not from each candidate's page (a cache miss each).
-    let mut langs: Vec<&str> = Vec::new();
+    let mut langs: Vec<String> = Vec::new();
     let lang_of: Vec<u16> = site
         .articles
         .iter()
-        .map(|p| match langs.iter().position(|l| *l == p.lang) {
-            Some(at) => at as u16,
-            None => {
-                langs.push(&p.lang);
-                (langs.len() - 1) as u16
+        .map(|p| {
+            let lang = primary(&p.lang);
+            match langs.iter().position(|l| *l == lang) {
+                Some(at) => at as u16,
+                None => {
+                    langs.push(lang);
+                    (langs.len() - 1) as u16
+                }
             }
         })
         .collect();

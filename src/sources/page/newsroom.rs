@@ -251,13 +251,25 @@ pub fn alias_path(alias: &str) -> Result<String, String> {
         return bad("is the home page");
     }
     let last = path.rsplit('/').next().unwrap_or("");
-    // `/old` and `/old/` are one address on static hosts: a folder with its index.
-    let path = if path.ends_with('/') || last.ends_with(".html") || last.ends_with(".htm") {
+    if last.eq_ignore_ascii_case("index.html") || last.eq_ignore_ascii_case("index.htm") {
+        return bad("names a folder's index: write the folder, `/old/` for `/old/index.html`");
+    }
+    // `/old` and `/old/` are one address on static hosts: a folder with its index. A
+    // name with an extension (`/old.html`, `/news.php`) is kept as written.
+    let path = if path.ends_with('/') || last.contains('.') {
         path.to_owned()
     } else {
         format!("{path}/")
     };
     Ok(path)
+}
+
+/// Whether an old address gets a redirect page of its own (a folder, or a `.html` or
+/// `.htm` file): others (`/news.php`) are in `_redirects` only, since a static host
+/// would serve a page under their names as something other than HTML.
+pub fn alias_has_page(path: &str) -> bool {
+    let last = path.rsplit('/').next().unwrap_or("");
+    path.ends_with('/') || last.ends_with(".html") || last.ends_with(".htm")
 }
 
 /// A moment written as RFC 3339 (`2026-12-08T06:00:00+02:00`), with a zone

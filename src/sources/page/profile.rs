@@ -43,6 +43,13 @@ pub(super) fn parse(split: &Split<'_>) -> Result<(FrontMatter, Vec<(String, Stri
     if name.is_empty() {
         return Err(Located::at(line("name"), 1, "`name` is empty"));
     }
+    if crate::text::slug::slugify(&name).is_empty() {
+        return Err(Located::at(
+            line("name"),
+            1,
+            format!("`name` `{name}` has no letters or digits to make the author's URL from"),
+        ));
+    }
     let mut links = Vec::with_capacity(p.links.len());
     for l in p.links {
         let url = l.url.trim().to_owned();
