@@ -4,7 +4,7 @@
 use crate::basics::config::{Config, TaxonomySettings};
 use crate::basics::error::Diagnostic;
 use crate::sources::page::{Kind, Page};
-use crate::text::slug::{slugify, term_key};
+use crate::text::slug::term_key;
 use hashbrown::HashMap;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -310,7 +310,7 @@ pub fn assemble(
         aliases: Vec::new(),
         next_change,
     };
-    site.related = newsroom::related(&site, &listed);
+    site.related = related::related(&site, &listed);
     site.aliases = newsroom::aliases(&site);
     problems.extend(ensure_unique_urls(&site));
     if problems.is_empty() {
@@ -339,155 +339,6 @@ pub fn same_place(old: &Page, new: &Page) -> bool {
         && old.lang == new.lang
 }
 
-/// What else decides a taxonomy's terms: for the authors, the profiles (a profile's author has a page even without articles, and the
-/// profile's spelling names it).
-struct Named<'a> {
-    profiles: Option<Profiles<'a>>,
-}
-
-/// The profiles, and each one's index by the identity key of its name.
-type Profiles<'a> = (&'a Vec<Arc<Page>>, &'a HashMap<String, usize>);
-
-fn group_terms(
-    kind: TaxonomyKind,
-    config: &Config,
-    articles: &[Arc<Page>],
-    named: Named<'_>,
-    problems: &mut Vec<Diagnostic>,
-) -> Taxonomy {
-    let mut terms: Vec<Term> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    for (i, page) in articles.iter().enumerate() {
-        for (spelling, key) in kind.terms_of(page).iter().zip(kind.keys_of(page)) {
-            if key.is_empty() {
-                problems.push(Diagnostic::file(
-                    &page.path,
-                    format!(
-                        "{} `{spelling}` has no letters or digits to make a URL from",
-                        kind.name(config)
-                    ),
-                ));
-                continue;
-            }
-            // Look up before inserting: keys and spellings are copied once per term,
-            // not once per use (this runs for every tag of every article on each edit
-            // the dev server applies).
-            let t = match by_key.get(key) {
-                Some(&t) => t,
-                None => {
-                    terms.push(Term {
-                        name: String::new(),
-                        spellings: BTreeMap::new(),
-                        slug: String::new(),
-                        url: String::new(),
-                        pages: Vec::new(),
-                    });
-                    by_key.insert(key.to_owned(), terms.len() - 1);
-                    terms.len() - 1
-                }
-            };
-            let term = &mut terms[t];
-            match term.spellings.get_mut(spelling) {
-                Some(count) => *count += 1,
-                None => {
-                    term.spellings.insert(spelling.to_owned(), 1);
-                }
-            }
-            // A page that lists two spellings of one term is counted once.
-            if term.pages.last() != Some(&i) {
-                term.pages.push(i);
-            }
-        }
-    }
-    if let Some((profiles, _)) = named.profiles {
-        for p in profiles.iter() {
-            let key = term_key(&p.title);
-            if key.is_empty() || by_key.contains_key(&key) {
-                continue;
-            }
-            terms.push(Term {
-                name: String::new(),
-                spellings: BTreeMap::from([(p.title.clone(), 0)]),
-                slug: String::new(),
-                url: String::new(),
-                pages: Vec::new(),
-            });
-            by_key.insert(key, terms.len() - 1);
-        }
-    }
-    let settings = kind.settings(config);
-    let segment = settings
-        .path
-        .clone()
-        .unwrap_or_else(|| kind.name(config).to_owned());
-    let mut terms = name_and_order(&segment, terms);
-    // A profile's name is how its author is written.
-    if let Some((profiles, profile_of)) = named.profiles {
-        for term in &mut terms {
-            if let Some(&p) = profile_of.get(&term_key(&term.name)) {
-                term.name = profiles[p].title.clone();
-                term.slug = slugify(&term.name);
-                term.url = format!("/{segment}/{}/", term.slug);
-                term.spellings.entry(term.name.clone()).or_insert(0);
-            }
-        }
-    }
-    let by_key = terms
-        .iter()
-        .enumerate()
-        .map(|(i, t)| (term_key(&t.name), i))
-        .collect();
-    let by_spelling = terms
-        .iter()
-        .enumerate()
-        .flat_map(|(i, t)| t.spellings.keys().map(move |s| (s.clone(), i)))
-        .collect();
-    Taxonomy {
-        kind,
-        name: kind.name(config).to_owned(),
-        segment,
-        label: settings.label.clone(),
-        singular: settings.singular.clone(),
-        on_articles: settings.on_articles,
-        in_nav: settings.in_nav,
-        paginate_by: settings.paginate_by.unwrap_or(config.paginate_by).max(1),
-        feed: settings.feed,
-        terms,
-        by_spelling,
-        by_key,
-    }
-}
-
-/// Names each term by its most common spelling and gives it its URL; orders the terms
-/// by how many articles they have, then by name.
-fn name_and_order(segment: &str, mut terms: Vec<Term>) -> Vec<Term> {
-    for term in &mut terms {
-        // Most common spelling; ties go to the first in code-point order, so the
-        // choice does not depend on file order.
-        let (name, _) = term
-            .spellings
-            .iter()
-            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
-            .expect("a term exists only with a spelling");
-        term.name = name.clone();
-        term.slug = slugify(&term.name);
-        term.url = format!("/{segment}/{}/", term.slug);
-    }
-    let mut order: Vec<usize> = (0..terms.len()).collect();
-    order.sort_by(|&a, &b| {
-        terms[b]
-            .pages
-            .len()
-            .cmp(&terms[a].pages.len())
-            .then_with(|| terms[a].name.cmp(&terms[b].name))
-    });
-    let mut sorted: Vec<Option<Term>> = terms.into_iter().map(Some).collect();
-    order
-        .iter()
-        .map(|&i| sorted[i].take().expect("each term once"))
-        .collect()
-}
-
 fn group_years(articles: &[Arc<Page>], listed: &[bool]) -> Vec<Year> {
     let mut years: Vec<Year> = Vec::new();
     for (i, page) in articles.iter().enumerate().filter(|(i, _)| listed[*i]) {
@@ -504,164 +355,17 @@ fn group_years(articles: &[Arc<Page>], listed: &[bool]) -> Vec<Year> {
     years
 }
 
-/// Paths the build always writes itself; no page may claim them.
-pub const RESERVED: &[&str] = &[
-    "/",
-    "/404.html",
-    "/sitemap.xml",
-    "/atom.xml",
-    "/robots.txt",
-    "/years/",
-    "/search/",
-    "/page/",
-];
-
-/// Two pages with one URL, or a page claiming a generated URL, is an error naming both.
-fn ensure_unique_urls(site: &Site) -> Vec<Diagnostic> {
-    let mut owners: HashMap<String, Option<&PathBuf>> = HashMap::new();
-    for r in RESERVED {
-        owners.insert((*r).to_owned(), None);
-    }
-    // Every page of a paginated list is generated: `/tags/x/page/2/` too.
-    let numbers = site.config.page_numbers;
-    let list = |owners: &mut HashMap<String, Option<&PathBuf>>,
-                base: &str,
-                count: usize,
-                per_page: usize| {
-        let pages = Pages::new(count, per_page, numbers);
-        for at in 1..=pages.total() {
-            owners.insert(pages.url(base, at), None);
-        }
-    };
-    for t in &site.taxonomies {
-        list(&mut owners, &t.url(), 0, 1);
-        for term in &t.terms {
-            list(&mut owners, &term.url, term.pages.len(), t.paginate_by);
-        }
-    }
-    for y in &site.years {
-        list(&mut owners, &y.url, y.pages.len(), site.config.paginate_by);
-    }
-    let mut problems = Vec::new();
-    for l in &site.languages {
-        if owners.contains_key(&l.url) {
-            problems.push(Diagnostic::file(
-                std::path::Path::new("site.toml"),
-                format!(
-                    "`{}` is the list of the site's articles in `{}`, and a taxonomy's path: give the taxonomy another `path`",
-                    l.url, l.lang
-                ),
-            ));
-        }
-        list(&mut owners, &l.url, l.pages.len(), site.config.paginate_by);
-    }
-    list(&mut owners, "/", site.home.len(), site.config.paginate_by);
-    for s in &site.series {
-        owners.insert(s.url.clone(), None);
-    }
-    owners.insert("/_redirects".to_owned(), None);
-    owners.insert("/_redirects/".to_owned(), None);
-    for page in site.articles.iter().chain(&site.standalone) {
-        let url = page.url.clone();
-        let claimed = url.trim_end_matches('/');
-        let reserved_prefix = ["/page", "/search"].iter().any(|p| {
-            claimed
-                .strip_prefix(p)
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
-        });
-        match owners.get(&url) {
-            Some(Some(other)) => {
-                let is_link = |p: &std::path::Path| {
-                    std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink())
-                };
-                // A symlink to another article is that article twice: the fix is the link.
-                let fix = match (is_link(&page.path), is_link(other)) {
-                    (true, _) => format!(
-                        "this file is a symlink, publishing `{}` a second time: remove the link",
-                        other.display()
-                    ),
-                    (_, true) => format!(
-                        "`{}` is a symlink, publishing this file a second time: remove the link",
-                        other.display()
-                    ),
-                    _ => format!(
-                        "set a different `slug` in this file or in `{}`",
-                        other.display()
-                    ),
-                };
-                problems.push(Diagnostic::file(
-                    &page.path,
-                    format!(
-                        "URL `{url}` is also the URL of `{}`: {fix}",
-                        other.display()
-                    ),
-                ))
-            }
-            Some(None) => problems.push(Diagnostic::file(
-                &page.path,
-                format!("URL `{url}` is a page warraq generates: rename the file or set `slug`"),
-            )),
-            None if reserved_prefix => problems.push(Diagnostic::file(
-                &page.path,
-                format!(
-                    "URL `{url}` is under a path warraq generates: rename the file or set `slug`"
-                ),
-            )),
-            None => {
-                owners.insert(url, Some(&page.path));
-            }
-        }
-    }
-    // An old address is a file of the output too: it may be no page's, nothing the
-    // build writes, and no other page's old address.
-    let mut aliases: HashMap<&str, &Alias> = HashMap::new();
-    for alias in &site.aliases {
-        let at = |message: String| Diagnostic {
-            path: alias.owner.clone(),
-            line: Some(alias.line),
-            col: Some(1),
-            message,
-        };
-        let path = alias.path.as_str();
-        let as_folder = format!("{}/", path.trim_end_matches('/'));
-        // The search index's and the photos' folders are the build's alone.
-        let under_generated = ["/pagefind", "/photos"].iter().any(|p| {
-            path.strip_prefix(p)
-                .is_some_and(|r| r.is_empty() || r.starts_with('/'))
-        });
-        match owners.get(path).or_else(|| owners.get(&as_folder)) {
-            Some(Some(owner)) if **owner == alias.owner => problems.push(at(format!(
-                "alias `{path}` is this article's own URL"
-            ))),
-            Some(Some(owner)) => problems.push(at(format!(
-                "alias `{path}` is the URL of `{}`: an old address must be one no page has now",
-                owner.display()
-            ))),
-            Some(None) => problems.push(at(format!(
-                "alias `{path}` is a page warraq generates: remove it from `aliases`"
-            ))),
-            None if under_generated => problems.push(at(format!(
-                "alias `{path}` is under a folder warraq generates: remove it from `aliases`"
-            ))),
-            None => match aliases.get(path) {
-                Some(other) => problems.push(at(format!(
-                    "alias `{path}` is also an alias of `{}`: an old address can lead to one page only",
-                    other.owner.display()
-                ))),
-                None => {
-                    aliases.insert(path, alias);
-                }
-            },
-        }
-    }
-    problems
-}
-
 mod newsroom;
 mod paging;
+mod related;
+mod terms;
+mod urls;
 
 pub use newsroom::{is_out, primary, Alias, Language, NextChange, Series};
 pub use paging::{Pager, Pages};
+use terms::{group_terms, Named};
+use urls::ensure_unique_urls;
+pub use urls::RESERVED;
 
 #[cfg(test)]
 mod tests;

@@ -173,20 +173,7 @@ pub fn parse(split: &Split<'_>) -> Result<FrontMatter, Located> {
         ensure_valid(split, &fm)?;
         return Ok(fm);
     }
-    if let Some((line, col)) = find_deep_nesting(split.yaml) {
-        return Err(Located::at(
-            split.yaml_line + line - 1,
-            col,
-            format!("front matter nests deeper than {MAX_DEPTH} levels"),
-        ));
-    }
-    if let Some((line, col)) = find_tab_indent(split.yaml) {
-        return Err(Located::at(
-            split.yaml_line + line - 1,
-            col,
-            "a tab indents this line: YAML allows spaces only",
-        ));
-    }
+    ensure_parsable(split)?;
     let mut fm: FrontMatter =
         yaml_serde::from_str(split.yaml).map_err(|e| yaml_error(split, &e))?;
     ensure_no_tag(split)?;
@@ -202,6 +189,17 @@ pub fn parse_as<T: serde::de::DeserializeOwned>(
     split: &Split<'_>,
     fields: &[&str],
 ) -> Result<T, Located> {
+    ensure_parsable(split)?;
+    let value: T =
+        yaml_serde::from_str(split.yaml).map_err(|e| yaml_error_in(split, &e, fields))?;
+    ensure_no_tag(split)?;
+    ensure_no_null(split)?;
+    Ok(value)
+}
+
+/// What is checked before the YAML parser sees a block (it is slow on such input, or
+/// says it less plainly): nesting past a bound, tabs in indentation.
+fn ensure_parsable(split: &Split<'_>) -> Result<(), Located> {
     if let Some((line, col)) = find_deep_nesting(split.yaml) {
         return Err(Located::at(
             split.yaml_line + line - 1,
@@ -216,11 +214,7 @@ pub fn parse_as<T: serde::de::DeserializeOwned>(
             "a tab indents this line: YAML allows spaces only",
         ));
     }
-    let value: T =
-        yaml_serde::from_str(split.yaml).map_err(|e| yaml_error_in(split, &e, fields))?;
-    ensure_no_tag(split)?;
-    ensure_no_null(split)?;
-    Ok(value)
+    Ok(())
 }
 
 fn yaml_error(split: &Split<'_>, e: &yaml_serde::Error) -> Located {
